@@ -1,0 +1,111 @@
+"""The only door through which XML enters: a safe parse into one lxml tree.
+
+No DTD is loaded, no entity is expanded, nothing is fetched from the network, XInclude is
+never processed, and a document with a DOCTYPE is refused (TEI P5 documents have none, and
+a DOCTYPE is how entity attacks arrive). Size and depth are bounded."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from lxml import etree
+
+from cable_edition.diagnostics import Diagnostic, UserError
+
+TEI_NS = "http://www.tei-c.org/ns/1.0"
+XML_ID = "{http://www.w3.org/XML/1998/namespace}id"
+
+DEFAULT_MAX_BYTES = 50 * 1024 * 1024
+DEFAULT_MAX_DEPTH = 256
+
+# Ids become file and folder names: letters, digits, '.', '_', '-', never starting with '.'.
+SAFE_ID = re.compile(r"[A-Za-z_][A-Za-z0-9._-]*\Z")
+
+
+@dataclass(frozen=True)
+class Loaded:
+    """A parsed document: its path as the user named it, its bytes, and its tree."""
+
+    path: Path
+    data: bytes
+    tree: etree._ElementTree
+
+    @property
+    def root(self) -> etree._Element:
+        return self.tree.getroot()
+
+    @property
+    def id(self) -> str:
+        return self.root.get(XML_ID, "")
+
+
+def _parser() -> etree.XMLParser:
+    return etree.XMLParser(
+        resolve_entities=False, load_dtd=False, dtd_validation=False, no_network=True,
+        huge_tree=False, remove_comments=False, collect_ids=False)
+
+
+def _error(path: Path, message: str, line: int = 0, column: int = 0, exit_code: int = 1) -> UserError:
+    rule = "io" if exit_code == 2 else "well-formed"
+    return UserError(Diagnostic(str(path), line, column, "error", message, rule), exit_code)
+
+
+def _depth_exceeds(root: etree._Element, limit: int) -> int:
+    """The line of the first element nested deeper than ``limit``, or 0."""
+    stack = [(root, 1)]
+    while stack:
+        element, depth = stack.pop()
+        if depth > limit:
+            return element.sourceline or 0
+        stack.extend((child, depth + 1) for child in element)
+    return 0
+
+
+def parse_bytes(path: Path, data: bytes, *, max_depth: int = DEFAULT_MAX_DEPTH) -> etree._ElementTree:
+    """Parse ``data`` (named ``path`` in messages) or raise :class:`UserError`."""
+    if not data.strip():
+        raise _error(path, "the file is empty")
+    try:
+        root = etree.fromstring(data, _parser(), base_url=None)
+    except etree.XMLSyntaxError as exc:
+        line, column = exc.position
+        message = re.sub(r", line \d+, column \d+$", "", exc.msg.strip()).strip()
+        raise _error(path, f"not well-formed: {message}", line, column) from None
+    tree = root.getroottree()
+    if tree.docinfo.doctype or tree.docinfo.internalDTD is not None:
+        raise _error(path, "a DOCTYPE is not allowed: TEI documents have none, and the toolchain "
+                     "never loads DTDs or entities; remove the <!DOCTYPE …> declaration", 1, 1)
+    deep = _depth_exceeds(root, max_depth)
+    if deep:
+        raise _error(path, f"elements are nested deeper than {max_depth} levels", deep, 1)
+    return tree
+
+
+def load(path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES, max_depth: int = DEFAULT_MAX_DEPTH) -> Loaded:
+    """Read and parse one file; every failure is a :class:`UserError` naming the file."""
+    try:
+        size = path.stat().st_size
+        if size > max_bytes:
+            raise _error(path, f"the file is {size:,} bytes, over the limit of {max_bytes:,} bytes")
+        data = path.read_bytes()
+    except UserError:
+        raise
+    except IsADirectoryError:
+        raise _error(path, "is a folder, not a file", exit_code=2) from None
+    except OSError as exc:
+        raise _error(path, f"cannot read: {exc.strerror or exc}", exit_code=2) from None
+    return Loaded(path, data, parse_bytes(path, data, max_depth=max_depth))
+
+
+def require_tei(loaded: Loaded) -> None:
+    """A cable must be a TEI document with a usable id."""
+    root = loaded.root
+    if root.tag != f"{{{TEI_NS}}}TEI":
+        raise _error(loaded.path, f"the root element is {root.tag!r}; expected <TEI> in the TEI "
+                     f"namespace {TEI_NS}", root.sourceline or 0, 1)
+    if not SAFE_ID.match(loaded.id):
+        raise _error(loaded.path, f"<TEI xml:id={loaded.id!r}>: the document id must be letters, "
+                     "digits, '.', '_' or '-', starting with a letter (it names the output folder)",
+                     root.sourceline or 0, 1)

@@ -1,0 +1,65 @@
+"""Compiled XSLT 3.0 (Saxon, via saxonche): compiled once per process, then locked down.
+
+Saxon never reads a file by itself at run time: the documents it sees are handed over
+from the safe loader, and once the stylesheets are compiled, every URI scheme is
+forbidden to it (``allowedProtocols`` set to nothing), so ``doc()``,
+``unparsed-text()`` and friends cannot reach the file system or the network."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from lxml import etree
+from saxonche import PySaxonApiError, PySaxonProcessor
+
+from cable_edition.load import Loaded
+from cable_edition.project import XSLT_DIR
+
+# The full URI is required: saxonche silently ignores the short name.
+ALLOWED_PROTOCOLS = "http://saxon.sf.net/feature/allowedProtocols"
+
+STYLESHEETS = ("edition.xsl",)
+
+
+class RenderError(Exception):
+    """A stylesheet failed on a document (a bug, or input that validation let through)."""
+
+
+@lru_cache(maxsize=1)
+def _compiled() -> tuple[PySaxonProcessor, dict]:
+    processor = PySaxonProcessor(license=False)
+    compiler = processor.new_xslt30_processor()
+    executables = {}
+    for name in STYLESHEETS:
+        executables[name] = compiler.compile_stylesheet(stylesheet_file=str(XSLT_DIR / name))
+    # Compiling needed file: to read the stylesheets; from here on nothing may be read.
+    processor.set_configuration_property(ALLOWED_PROTOCOLS, "")
+    return processor, executables
+
+
+class Renderer:
+    """Turns loaded documents into published files. Create one per process."""
+
+    def __init__(self, registers: list[Loaded] = ()):
+        self._processor, self._executables = _compiled()
+        # Each folder's register, handed to Saxon once.
+        self._registers = {r.path.parent.resolve(): self.to_saxon(r) for r in registers}
+
+    def to_saxon(self, loaded: Loaded):
+        """The tree the loader checked, handed to Saxon (never the file itself)."""
+        return self._processor.parse_xml(xml_text=etree.tostring(loaded.tree, encoding="unicode"))
+
+    def render(self, loaded: Loaded, out_dir: Path) -> None:
+        """Write every output of edition.xsl for one document into ``out_dir``."""
+        executable = self._executables["edition.xsl"]
+        executable.clear_parameters()
+        register = self._registers.get(loaded.path.parent.resolve())
+        if register is not None:
+            executable.set_parameter("register", register)
+        executable.set_base_output_uri(out_dir.resolve().as_uri() + "/")
+        try:
+            executable.set_initial_match_selection(xdm_value=self.to_saxon(loaded))
+            executable.apply_templates_returning_string()
+        except PySaxonApiError as exc:
+            raise RenderError(f"{loaded.path}: the stylesheets failed: {exc}") from None

@@ -1,0 +1,39 @@
+"""Shared fixtures: the project's paths, a built edition, and a way to run the CLI as a
+user would (a separate process, so exit codes and stderr are real)."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+TEI_DIR = ROOT / "tei"
+DATA = Path(__file__).resolve().parent / "data"
+SHARED = ROOT.parent / "shared"
+CABLE = TEI_DIR / "unamir-100.xml"
+
+
+def run_cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "cable_edition", *args], cwd=cwd,
+                          capture_output=True, text=True, timeout=300)
+
+
+@pytest.fixture(scope="session")
+def built(tmp_path_factory) -> Path:
+    """The edition built once from tei/ by the real CLI; returns the build folder."""
+    out = tmp_path_factory.mktemp("edition") / "build"
+    result = run_cli("build", str(TEI_DIR), "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    return out
+
+
+@pytest.fixture
+def collection(tmp_path) -> Path:
+    """A writable copy of tei/ to break or change."""
+    folder = tmp_path / "tei"
+    shutil.copytree(TEI_DIR, folder)
+    return folder

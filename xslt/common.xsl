@@ -1,0 +1,173 @@
+<?xml version="1.0" encoding="UTF-8"?>
+<!--
+  Shared by every output stylesheet: which elements are interventions, what kind each is,
+  its two readings, its place, its evidence; and the two text modes that pick each side of
+  a choice BY NAME (never "the first child", so the order in which an editor wrote the pair
+  cannot change the output).
+-->
+<xsl:stylesheet version="3.0"
+  xmlns:xsl="http://www.w3.org/1999/XSL/Transform"
+  xmlns:xs="http://www.w3.org/2001/XMLSchema"
+  xmlns:tei="http://www.tei-c.org/ns/1.0"
+  xmlns:ce="https://cable-edition.org/ns/xslt"
+  exclude-result-prefixes="#all"
+  expand-text="yes">
+
+  <!-- The register of persons, organisations, places and documents (register.xml), passed
+       in by the build so that no stylesheet ever reads a file by itself. -->
+  <xsl:param name="register" as="document-node()?" select="()"/>
+
+  <!-- The edited side and the witness side of each intervention, by element name. -->
+  <xsl:variable name="ce:edited-names" as="xs:string+" select="'corr', 'reg', 'expan'"/>
+  <xsl:variable name="ce:witness-names" as="xs:string+" select="'sic', 'orig', 'abbr'"/>
+
+  <!-- ============================ functions ============================ -->
+
+  <xsl:function name="ce:document-id" as="xs:string">
+    <xsl:param name="node" as="node()"/>
+    <xsl:sequence select="string(root($node)/tei:TEI/@xml:id)"/>
+  </xsl:function>
+
+  <!-- Every editorial intervention of a document, in document order. -->
+  <xsl:function name="ce:interventions" as="element()*">
+    <xsl:param name="tei" as="element(tei:TEI)"/>
+    <xsl:sequence select="$tei/tei:text//(tei:choice | tei:surplus)"/>
+  </xsl:function>
+
+  <xsl:function name="ce:edited-side" as="element()?">
+    <xsl:param name="intervention" as="element()"/>
+    <xsl:sequence select="$intervention/*[local-name() = $ce:edited-names]"/>
+  </xsl:function>
+
+  <xsl:function name="ce:witness-side" as="element()?">
+    <xsl:param name="intervention" as="element()"/>
+    <xsl:sequence select="if ($intervention/self::tei:surplus) then $intervention
+                          else $intervention/*[local-name() = $ce:witness-names]"/>
+  </xsl:function>
+
+  <!-- The element that carries @resp, @cert and @source for an intervention. -->
+  <xsl:function name="ce:decision" as="element()?">
+    <xsl:param name="intervention" as="element()"/>
+    <xsl:sequence select="if ($intervention/self::tei:surplus) then $intervention
+                          else ce:edited-side($intervention)"/>
+  </xsl:function>
+
+  <xsl:function name="ce:kind" as="xs:string">
+    <xsl:param name="intervention" as="element()"/>
+    <xsl:variable name="edited" select="local-name(ce:decision($intervention))"/>
+    <xsl:sequence select="map {
+        'corr': 'correction', 'reg': 'regularisation', 'expan': 'expansion',
+        'surplus': 'superfluous text'
+      }($edited)"/>
+  </xsl:function>
+
+  <!-- What the witness reads, and what the edition reads (empty for surplus). -->
+  <xsl:function name="ce:witness-reading" as="xs:string">
+    <xsl:param name="intervention" as="element()"/>
+    <xsl:variable name="parts" as="xs:string*">
+      <xsl:apply-templates select="ce:witness-side($intervention)/node()" mode="diplomatic"/>
+    </xsl:variable>
+    <xsl:sequence select="normalize-space(string-join($parts))"/>
+  </xsl:function>
+
+  <xsl:function name="ce:edited-reading" as="xs:string">
+    <xsl:param name="intervention" as="element()"/>
+    <xsl:variable name="parts" as="xs:string*">
+      <xsl:apply-templates select="ce:edited-side($intervention)/node()" mode="reading"/>
+    </xsl:variable>
+    <xsl:sequence select="normalize-space(string-join($parts))"/>
+  </xsl:function>
+
+  <xsl:function name="ce:certainty" as="xs:string">
+    <xsl:param name="intervention" as="element()"/>
+    <xsl:sequence select="(ce:decision($intervention)/@cert/string(), 'not stated')[1]"/>
+  </xsl:function>
+
+  <!-- Where an element stands, for a reader: "paragraph 7", "heading (to)", "closer". -->
+  <xsl:function name="ce:place" as="xs:string">
+    <xsl:param name="node" as="node()"/>
+    <xsl:variable name="block" select="$node/ancestor-or-self::*[self::tei:p[@n] or self::tei:item
+                                        or self::tei:closer or self::tei:ab][1]"/>
+    <xsl:sequence select="if ($block/self::tei:p) then 'paragraph ' || $block/@n
+                          else if ($block/self::tei:item) then 'heading (' || $block/@n || ')'
+                          else if ($block/self::tei:closer) then 'closer'
+                          else if ($block/self::tei:ab) then 'transcriber''s title'
+                          else 'text'"/>
+  </xsl:function>
+
+  <!-- Notes whose @target names this element. -->
+  <xsl:function name="ce:notes-on" as="element(tei:note)*">
+    <xsl:param name="element" as="element()"/>
+    <xsl:variable name="pointer" select="'#' || $element/@xml:id"/>
+    <xsl:sequence select="if ($element/@xml:id)
+                          then root($element)//tei:note[tokenize(@target) = $pointer] else ()"/>
+  </xsl:function>
+
+  <!-- The witnesses named in @source, by their sigla (T, P). -->
+  <xsl:function name="ce:sources" as="xs:string*">
+    <xsl:param name="intervention" as="element()"/>
+    <xsl:variable name="tei" select="root($intervention)"/>
+    <xsl:for-each select="tokenize(ce:decision($intervention)/@source)">
+      <xsl:variable name="target" select="$tei//*[@xml:id = substring-after(current(), '#')]"/>
+      <xsl:sequence select="($target/tei:abbr/string(), string($target/@xml:id))[1]"/>
+    </xsl:for-each>
+  </xsl:function>
+
+  <!-- A note as plain text (its refs read as their text). -->
+  <xsl:function name="ce:note-text" as="xs:string">
+    <xsl:param name="note" as="element(tei:note)"/>
+    <xsl:sequence select="normalize-space($note)"/>
+  </xsl:function>
+
+  <!-- The record in the register (or in the document) that a pointer names. -->
+  <xsl:function name="ce:record" as="element()?">
+    <xsl:param name="pointer" as="xs:string?"/>
+    <xsl:param name="context" as="node()"/>
+    <xsl:variable name="id" select="substring-after($pointer, '#')"/>
+    <xsl:sequence select="if (starts-with($pointer, '#')) then root($context)//*[@xml:id = $id]
+                          else $register//*[@xml:id = $id]"/>
+  </xsl:function>
+
+  <!-- One block (a line of the heading, a paragraph, the closer) as one line of text. -->
+  <xsl:function name="ce:line" as="xs:string">
+    <xsl:param name="block" as="element()"/>
+    <xsl:param name="view" as="xs:string"/>
+    <xsl:variable name="parts" as="xs:string*">
+      <xsl:choose>
+        <xsl:when test="$view = 'diplomatic'">
+          <xsl:apply-templates select="$block/node()" mode="diplomatic"/>
+        </xsl:when>
+        <xsl:otherwise>
+          <xsl:apply-templates select="$block/node()" mode="reading"/>
+        </xsl:otherwise>
+      </xsl:choose>
+    </xsl:variable>
+    <xsl:sequence select="normalize-space(string-join($parts))"/>
+  </xsl:function>
+
+  <!-- The text blocks of a view, in order: the transcriber's title lines belong to the
+       witness only. -->
+  <xsl:function name="ce:blocks" as="element()*">
+    <xsl:param name="tei" as="element(tei:TEI)"/>
+    <xsl:param name="view" as="xs:string"/>
+    <xsl:sequence select="($tei/tei:text/tei:front[$view = 'diplomatic'], $tei/tei:text/tei:body)
+                          //(tei:ab | tei:item | tei:p | tei:closer)"/>
+  </xsl:function>
+
+  <!-- ==================== the two sides of the text ==================== -->
+
+  <!-- diplomatic: the witness as transcribed -->
+  <xsl:mode name="diplomatic" on-no-match="text-only-copy"/>
+  <xsl:template match="tei:choice" mode="diplomatic">
+    <xsl:apply-templates select="*[local-name() = $ce:witness-names]" mode="#current"/>
+  </xsl:template>
+  <xsl:template match="tei:note" mode="diplomatic"/>
+
+  <!-- reading: the text as edited -->
+  <xsl:mode name="reading" on-no-match="text-only-copy"/>
+  <xsl:template match="tei:choice" mode="reading">
+    <xsl:apply-templates select="*[local-name() = $ce:edited-names]" mode="#current"/>
+  </xsl:template>
+  <xsl:template match="tei:surplus | tei:note" mode="reading"/>
+
+</xsl:stylesheet>
