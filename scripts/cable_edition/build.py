@@ -10,9 +10,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from cable_edition.diagnostics import Diagnostic, UserError, has_errors
-from cable_edition.load import Loaded, load, require_tei
-from cable_edition.project import Collection, collect
+from cable_edition.load import load_all
+from cable_edition.project import collect
 from cable_edition.render import Renderer
+from cable_edition.validate import check
 
 
 @dataclass
@@ -20,32 +21,6 @@ class BuildReport:
     out_dir: Path
     built: list[str] = field(default_factory=list)
     diagnostics: list[Diagnostic] = field(default_factory=list)
-
-
-def load_collection(collection: Collection) -> tuple[list[Loaded], list[Loaded], list[Diagnostic]]:
-    """Load every cable and register, collecting every problem rather than the first."""
-    documents, registers, problems = [], [], []
-    for path in collection.registers:
-        try:
-            registers.append(load(path))
-        except UserError as exc:
-            problems.extend(exc.diagnostics)
-    seen: dict[str, Path] = {}
-    for path in collection.documents:
-        try:
-            loaded = load(path)
-            require_tei(loaded)
-        except UserError as exc:
-            problems.extend(exc.diagnostics)
-            continue
-        if loaded.id in seen:
-            problems.append(Diagnostic(str(path), loaded.root.sourceline or 0, 1, "error",
-                                       f"document id {loaded.id!r} is already used by {seen[loaded.id]}",
-                                       "unique-document-id"))
-            continue
-        seen[loaded.id] = path
-        documents.append(loaded)
-    return documents, registers, problems
 
 
 def _publish(staging: Path, out_dir: Path) -> None:
@@ -62,9 +37,11 @@ def _publish(staging: Path, out_dir: Path) -> None:
 def build(paths: list[Path] | None = None, out_dir: Path = Path("build")) -> BuildReport:
     """Build every document of ``paths`` (default: ./tei) into ``out_dir``.
 
-    Raises :class:`UserError` (and leaves ``out_dir`` as it was) when any input is bad."""
+    Nothing is published unless every document is valid: otherwise :class:`UserError`
+    lists every problem, and ``out_dir`` stays as it was."""
     collection = collect(paths)
-    documents, registers, problems = load_collection(collection)
+    documents, registers, problems = load_all(collection)
+    problems += check(documents, registers, complete=not problems)
     if has_errors(problems):
         raise UserError(problems, exit_code=2 if any(d.rule == "io" for d in problems) else 1)
     report = BuildReport(out_dir, diagnostics=problems)

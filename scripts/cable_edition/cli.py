@@ -10,8 +10,11 @@ import traceback
 from pathlib import Path
 
 from cable_edition import __version__
-from cable_edition.diagnostics import UserError
+from cable_edition.diagnostics import UserError, render_github, render_json, render_junit, render_text
 from cable_edition.project import NoDocumentsError
+
+
+FORMATS = ("text", "github", "junit", "json")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -21,6 +24,17 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     parser.add_argument("--debug", action="store_true", help="show a traceback on any error")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    validate = commands.add_parser(
+        "validate", help="check documents against the schema and rules",
+        description="Check every document: well-formedness, RELAX NG, Schematron, then the "
+        "collection (pointers, unique ids, unused records). Exit 0 if valid (warnings allowed), "
+        "1 if invalid, 2 on a usage or I/O problem.")
+    validate.add_argument("paths", nargs="*", type=Path, metavar="PATH",
+                          help="TEI files or folders (default: tei/)")
+    validate.add_argument("--format", choices=FORMATS, default="text",
+                          help="text (path:line:col: severity: message [rule]), github (workflow "
+                          "commands), junit (JUnit XML) or json")
 
     build = commands.add_parser("build", help="validate and publish documents",
                                 description="Validate every document, then publish it to DIR: "
@@ -33,12 +47,30 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _run(args: argparse.Namespace) -> int:
+    if args.command == "validate":
+        from cable_edition.validate import validate
+
+        report = validate(args.paths or None)
+        diagnostics = report.diagnostics
+        if args.format == "text":
+            sys.stderr.write(render_text(diagnostics))
+            errors = sum(d.severity == "error" for d in diagnostics)
+            print(f"{len(report.files)} file(s): {errors} error(s), {len(diagnostics) - errors} "
+                  f"warning(s)", file=sys.stderr)
+        elif args.format == "github":
+            sys.stdout.write(render_github(diagnostics))
+        elif args.format == "junit":
+            sys.stdout.write(render_junit(diagnostics, report.files))
+        else:
+            sys.stdout.write(render_json(diagnostics, report.files))
+        if any(d.rule == "io" for d in diagnostics):
+            return 2
+        return 0 if report.valid else 1
     if args.command == "build":
         from cable_edition.build import build
 
         report = build(args.paths or None, args.out)
-        for diagnostic in report.diagnostics:
-            print(diagnostic, file=sys.stderr)
+        sys.stderr.write(render_text(report.diagnostics))
         print(f"built {len(report.built)} document(s) into {args.out}", file=sys.stderr)
         return 0
     raise AssertionError(args.command)
@@ -51,8 +83,9 @@ def main(argv: list[str] | None = None) -> int:
     except UserError as exc:
         if args.debug:
             traceback.print_exc()
-        for diagnostic in exc.diagnostics:
-            print(diagnostic, file=sys.stderr)
+        sys.stderr.write(render_text(exc.diagnostics))
+        if args.command == "build":
+            print(f"cable-edition: nothing was published; {args.out} is unchanged", file=sys.stderr)
         return exc.exit_code
     except NoDocumentsError as exc:
         print(f"cable-edition: error: {exc}", file=sys.stderr)

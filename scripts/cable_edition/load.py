@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 from lxml import etree
 
 from cable_edition.diagnostics import Diagnostic, UserError
+from cable_edition.project import Collection
 
 TEI_NS = "http://www.tei-c.org/ns/1.0"
 XML_ID = "{http://www.w3.org/XML/1998/namespace}id"
@@ -39,6 +41,11 @@ class Loaded:
     @property
     def id(self) -> str:
         return self.root.get(XML_ID, "")
+
+    @cached_property
+    def lines(self) -> list[str]:
+        """The source's lines, to find columns (lxml keeps only line numbers)."""
+        return self.data.decode("utf-8", errors="replace").split("\n")
 
 
 def _parser() -> etree.XMLParser:
@@ -109,3 +116,19 @@ def require_tei(loaded: Loaded) -> None:
         raise _error(loaded.path, f"<TEI xml:id={loaded.id!r}>: the document id must be letters, "
                      "digits, '.', '_' or '-', starting with a letter (it names the output folder)",
                      root.sourceline or 0, 1)
+
+
+def load_all(collection: Collection) -> tuple[list[Loaded], list[Loaded], list[Diagnostic]]:
+    """Load every cable and register of a collection, collecting every problem rather than
+    stopping at the first: (cables, registers, problems)."""
+    documents, registers, problems = [], [], []
+    for paths, into in ((collection.registers, registers), (collection.documents, documents)):
+        for path in paths:
+            try:
+                loaded = load(path)
+                require_tei(loaded)
+            except UserError as exc:
+                problems.extend(exc.diagnostics)
+                continue
+            into.append(loaded)
+    return documents, registers, problems

@@ -1,0 +1,269 @@
+"""Validation: RELAX NG, then Schematron, then the checks that need the whole collection.
+
+Every problem of every file is reported, as a :class:`Diagnostic` with file, line, column
+and rule id. Schemas and rules are compiled once per process."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from lxml import etree, isoschematron
+
+from cable_edition.diagnostics import Diagnostic, has_errors
+from cable_edition.load import Loaded, load_all
+from cable_edition.project import REGISTER_NAME, SCHEMA_DIR, collect
+
+TEI_NS = "http://www.tei-c.org/ns/1.0"
+XML_ID = "{http://www.w3.org/XML/1998/namespace}id"
+SVRL = "{http://purl.oclc.org/dsdl/svrl}"
+
+# Attributes that point somewhere, and the URL schemes a pointer may use.
+POINTER_ATTRIBUTES = ("ref", "target", "source", "resp", "who")
+ALLOWED_SCHEMES = {"http", "https"}
+
+
+@dataclass
+class Report:
+    """The outcome of validating a collection."""
+
+    files: list[str] = field(default_factory=list)
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+    @property
+    def valid(self) -> bool:
+        return not has_errors(self.diagnostics)
+
+
+# ------------------------------------------------------------------ compiled schemas
+
+@lru_cache(maxsize=None)
+def _relaxng(name: str) -> etree.RelaxNG:
+    return etree.RelaxNG(etree.parse(str(SCHEMA_DIR / name)))
+
+
+@lru_cache(maxsize=1)
+def _schematron() -> isoschematron.Schematron:
+    return isoschematron.Schematron(etree.parse(str(SCHEMA_DIR / "cable.sch")), store_report=True)
+
+
+def schema_for(loaded: Loaded) -> str:
+    return "register.rng" if loaded.path.name == REGISTER_NAME else "cable.rng"
+
+
+# ------------------------------------------------------------------ positions
+
+def _line_text(loaded: Loaded, line: int) -> str:
+    lines = loaded.lines
+    return lines[line - 1] if 0 < line <= len(lines) else ""
+
+
+def element_column(loaded: Loaded, element: etree._Element) -> int:
+    """The column (1-based) of the element's start tag. lxml keeps only the line, so find
+    the tag on that line: the k-th '<name' where k counts same-named elements that start
+    on the same line before this one."""
+    line = element.sourceline or 0
+    qname = etree.QName(element)
+    name = f"{element.prefix}:{qname.localname}" if element.prefix else qname.localname
+    before = 0
+    for other in element.getroottree().iter(element.tag):
+        if other is element:
+            break
+        if other.sourceline == line:
+            before += 1
+    starts = [m.start() + 1 for m in re.finditer(rf"<{re.escape(name)}(?=[\s/>])", _line_text(loaded, line))]
+    return starts[before] if before < len(starts) else (starts[-1] if starts else 1)
+
+
+def attribute_column(loaded: Loaded, element: etree._Element, attribute: str) -> int:
+    """The column of ``attribute=`` inside the element's start tag (else the tag's)."""
+    start = element_column(loaded, element)
+    text = _line_text(loaded, element.sourceline or 0)
+    found = re.search(rf"\s{re.escape(attribute)}\s*=", text[start - 1:])
+    return start + found.start() + 1 if found else start
+
+
+def _diagnostic(loaded: Loaded, element, message: str, rule: str, severity: str = "error",
+                attribute: str | None = None) -> Diagnostic:
+    line = element.sourceline or 0
+    column = attribute_column(loaded, element, attribute) if attribute else element_column(loaded, element)
+    return Diagnostic(str(loaded.path), line, column, severity, message, rule)
+
+
+# ------------------------------------------------------------------ RELAX NG
+
+# libxml2 follows a specific error with generic ones ("failed to validate attributes",
+# "has extra content"); on a line that has a specific error, the generic ones are noise.
+_GENERIC = {"RELAXNG_ERR_ATTRVALID", "RELAXNG_ERR_CONTENTVALID", "RELAXNG_ERR_EXTRACONTENT",
+            "RELAXNG_ERR_INTERLEAVE", "RELAXNG_ERR_NOELEM", "RELAXNG_ERR_VALELEM",
+            "RELAXNG_ERR_LACKDATA", "RELAXNG_ERR_INTEREXTRA", "RELAXNG_ERR_ELEMEXTRANS"}
+
+
+def _relaxng_column(loaded: Loaded, line: int, message: str, element) -> int:
+    """libxml2 gives column 0: recover it from the line, at the attribute, value or
+    element that the message names."""
+    text = _line_text(loaded, line)
+    for pattern in (r"attribute (\S+) for element", r"doesn't allow value '([^']*)'",
+                    r"(?:[Ee]lement|element) (\S+?)[ ,:]"):
+        found = re.search(pattern, message)
+        if not found:
+            continue
+        word = found.group(1)
+        if "value" in pattern:
+            where = text.find(f'"{word}"')
+            where = where if where >= 0 else text.find(f"'{word}'")
+        elif "attribute" in pattern:
+            where = (m.start() + 1 if (m := re.search(rf"\s{re.escape(word)}\s*=", text)) else -1)
+        else:
+            where = (m.start() if (m := re.search(rf"<(?:\w+:)?{re.escape(word)}(?=[\s/>])", text)) else -1)
+        if where >= 0:
+            return where + 1
+    if element is not None and element.sourceline == line:
+        return element_column(loaded, element)
+    return len(text) - len(text.lstrip()) + 1 if text else 1
+
+
+def check_relaxng(loaded: Loaded) -> list[Diagnostic]:
+    name = schema_for(loaded)
+    schema = _relaxng(name)
+    if schema.validate(loaded.tree):
+        return []
+    entries = []
+    for entry in schema.error_log:
+        element = None
+        if entry.path:
+            try:
+                found = loaded.tree.xpath(entry.path)
+                element = found[0] if found and isinstance(found[0], etree._Element) else None
+            except etree.XPathError:
+                element = None
+        line = entry.line or (element.sourceline if element is not None else 0) or 0
+        entries.append((line, entry.type_name, entry.message.strip(), element))
+    specific_lines = {line for line, kind, _, _ in entries if kind not in _GENERIC}
+    seen, diagnostics = set(), []
+    for line, kind, message, element in entries:
+        if kind in _GENERIC and specific_lines and (line in specific_lines or not line):
+            continue
+        if (line, message) in seen:
+            continue
+        seen.add((line, message))
+        column = _relaxng_column(loaded, line, message, element) if line else 0
+        diagnostics.append(Diagnostic(str(loaded.path), line, column, "error",
+                                      f"{message} ({name})", "relaxng"))
+    return diagnostics
+
+
+# ------------------------------------------------------------------ Schematron
+
+def check_schematron(loaded: Loaded) -> list[Diagnostic]:
+    schematron = _schematron()
+    schematron.validate(loaded.tree)
+    diagnostics = []
+    for failure in schematron.validation_report.iter(f"{SVRL}failed-assert", f"{SVRL}successful-report"):
+        location = failure.get("location", "")
+        try:
+            found = loaded.tree.xpath(location)
+        except etree.XPathError:
+            found = []
+        node = found[0] if found else loaded.root
+        attribute = None
+        if not isinstance(node, etree._Element):   # an attribute or text node: its element
+            attribute = getattr(node, "attrname", None)
+            node = node.getparent()
+        message = " ".join(failure.findtext(f"{SVRL}text", "").split())
+        severity = "warning" if failure.get("role") == "warning" else "error"
+        diagnostics.append(_diagnostic(loaded, node, message, failure.get("id", "schematron"),
+                                       severity, attribute))
+    return diagnostics
+
+
+# ------------------------------------------------------------------ the collection
+
+def check_collection(documents: list[Loaded], registers: list[Loaded], *,
+                     complete: bool = True) -> list[Diagnostic]:
+    """Pointers resolve (in the document, or in a file of the collection), ids are unique
+    across the collection, every register record is used (judged only when ``complete``:
+    when some document could not be read, its pointers are unknown)."""
+    diagnostics: list[Diagnostic] = []
+    everything = [*registers, *documents]
+    ids: dict[Path, dict[str, etree._Element]] = {}
+    owner: dict[str, Loaded] = {}
+    for loaded in everything:
+        own = ids.setdefault(loaded.path.resolve(), {})
+        for element in loaded.root.iter():
+            value = element.get(XML_ID) if isinstance(element.tag, str) else None
+            if not value:
+                continue
+            if value in owner and owner[value] is not loaded:
+                diagnostics.append(_diagnostic(
+                    loaded, element, f'the id "{value}" is already used in {owner[value].path}: '
+                    "ids must be unique across the collection", "id-unique", attribute="xml:id"))
+            owner.setdefault(value, loaded)
+            own.setdefault(value, element)
+
+    used: set[tuple[Path, str]] = set()
+    for loaded in everything:
+        here = loaded.path.resolve()
+        for element in loaded.root.iter():
+            if not isinstance(element.tag, str):
+                continue
+            for attribute in POINTER_ATTRIBUTES:
+                for pointer in (element.get(attribute) or "").split():
+                    problem = _resolve(pointer, here, ids, used)
+                    if problem:
+                        diagnostics.append(_diagnostic(loaded, element, f"@{attribute}: {problem}",
+                                                       "pointer-resolves", attribute=attribute))
+
+    for register in registers if complete else ():
+        path = register.path.resolve()
+        for record in register.root.xpath("//tei:standOff/*/*[@xml:id]", namespaces={"tei": TEI_NS}):
+            if (path, record.get(XML_ID)) not in used:
+                diagnostics.append(_diagnostic(
+                    register, record, f'the record "{record.get(XML_ID)}" is not pointed to by any '
+                    "document: point to it or remove it", "record-unused", "warning"))
+    return diagnostics
+
+
+def _resolve(pointer: str, here: Path, ids, used) -> str | None:
+    """None if the pointer resolves, else what is wrong with it."""
+    parts = urlsplit(pointer)
+    if parts.scheme:
+        if parts.scheme.lower() in ALLOWED_SCHEMES and parts.netloc:
+            return None
+        return f'"{pointer}": only http and https URLs, "#id" and "file.xml#id" may be pointed to'
+    target = (here.parent / parts.path).resolve() if parts.path else here
+    if target not in ids:
+        return f'"{pointer}": {parts.path} is not a document of this collection'
+    if not parts.fragment:
+        return f'"{pointer}": name the record, as in "{parts.path}#id"'
+    if parts.fragment not in ids[target]:
+        where = parts.path or "this document"
+        return f'"{pointer}": there is no xml:id="{parts.fragment}" in {where}'
+    used.add((target, parts.fragment))
+    return None
+
+
+# ------------------------------------------------------------------ the pipeline
+
+def check(documents: list[Loaded], registers: list[Loaded], *, complete: bool = True) -> list[Diagnostic]:
+    """Every check on documents that loaded: RELAX NG, Schematron, collection-wide."""
+    diagnostics = []
+    for loaded in [*registers, *documents]:
+        diagnostics += check_relaxng(loaded)
+        diagnostics += check_schematron(loaded)
+    diagnostics += check_collection(documents, registers, complete=complete)
+    return diagnostics
+
+
+def validate(paths: list[Path] | None = None) -> Report:
+    """Validate every document of ``paths`` (default: ./tei) and the registers beside them."""
+    collection = collect(paths)
+    documents, registers, problems = load_all(collection)
+    report = Report(files=[str(p) for p in [*collection.registers, *collection.documents]])
+    report.diagnostics = sorted(problems + check(documents, registers, complete=not problems),
+                                key=lambda d: (report.files.index(d.path) if d.path in report.files else 0,
+                                               d.line, d.column))
+    return report

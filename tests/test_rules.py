@@ -1,0 +1,68 @@
+"""Every rule has a fixture that breaks exactly it, and the validator reports exactly that
+rule at the right line; the valid fixtures raise nothing. Fixtures say on top what they
+test: "expect: valid" or "expect: <rule-id> at line <n>"."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from lxml import etree
+
+from cable_edition.validate import validate
+from conftest import ROOT
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures" / "rules"
+EXPECT = re.compile(r"expect: (?:(valid)|([\w-]+) at line (\d+))")
+
+# Rules made by cable-edition validate itself rather than by cable.sch.
+PYTHON_RULES = {"pointer-resolves", "id-unique", "record-unused", "relaxng", "well-formed"}
+
+
+def cases():
+    for entry in sorted(FIXTURES.glob("tst*")):
+        files = sorted(entry.glob("*.xml")) if entry.is_dir() else [entry]
+        for file in files:
+            found = EXPECT.search(file.read_text(encoding="utf-8")[:600])
+            if found:
+                yield pytest.param(entry, file, found.group(2), int(found.group(3) or 0), id=entry.stem)
+
+
+@pytest.mark.parametrize("entry, file, rule, line", list(cases()))
+def test_fixture_fires_exactly_its_rule_at_its_line(entry, file, rule, line):
+    report = validate([entry])
+    if rule is None:
+        assert report.diagnostics == [] and report.valid
+        return
+    assert {d.rule for d in report.diagnostics} == {rule}, [str(d) for d in report.diagnostics]
+    assert any(d.path == str(file) and d.line == line and d.column > 0 for d in report.diagnostics), \
+        [str(d) for d in report.diagnostics]
+    severity = "warning" if rule == "record-unused" else "error"
+    assert {d.severity for d in report.diagnostics} == {severity}
+    assert report.valid == (severity == "warning")
+
+
+def test_every_rule_has_a_fixture_that_breaks_it():
+    schematron = etree.parse(str(ROOT / "schema" / "cable.sch"))
+    rule_ids = set(schematron.xpath("//sch:assert/@id | //sch:report/@id",
+                                    namespaces={"sch": "http://purl.oclc.org/dsdl/schematron"}))
+    assert len(rule_ids) >= 15
+    covered = {case.values[2] for case in cases()}
+    assert rule_ids | PYTHON_RULES <= covered, sorted((rule_ids | PYTHON_RULES) - covered)
+
+
+def test_every_schematron_assertion_has_an_id_a_role_and_a_message():
+    schematron = etree.parse(str(ROOT / "schema" / "cable.sch"))
+    for check in schematron.xpath("//sch:assert | //sch:report",
+                                  namespaces={"sch": "http://purl.oclc.org/dsdl/schematron"}):
+        assert check.get("id") and check.get("role") in {"error", "warning"}
+        assert len(" ".join(check.itertext()).split()) >= 8, check.get("id")
+
+
+def test_valid_fixtures_cover_every_kind_of_intervention():
+    kinds = set()
+    for file in FIXTURES.glob("tst*-valid-*.xml"):
+        tree = etree.parse(str(file))
+        kinds |= {etree.QName(e).localname for e in tree.iter("{*}sic", "{*}orig", "{*}abbr", "{*}surplus")}
+    assert kinds == {"sic", "orig", "abbr", "surplus"}
