@@ -1,8 +1,10 @@
 <?xml version="1.0" encoding="UTF-8"?>
 <!--
-  Everything the build publishes for one document, in one pass over one parsed tree.
-  The build sets the base output URI to the document's own folder (build/<id>/), so every
-  href here is a plain file name.
+  Everything the build publishes for one document, in one pass over one parsed tree:
+  <id>.diplomatic.txt, <id>.reading.txt and index.html, written as result documents into
+  the document's own folder (the build sets the base output URI to build/<id>/, so every
+  href here is a plain file name). The principal result is the document's entry for the
+  collection page, which the build gathers and hands to collection.xsl.
 -->
 <xsl:stylesheet version="3.0"
   xmlns:xsl="http://www.w3.org/1999/XSL/Transform"
@@ -13,6 +15,9 @@
   expand-text="yes">
 
   <xsl:import href="text.xsl"/>
+  <xsl:import href="html.xsl"/>
+
+  <xsl:output method="xml" omit-xml-declaration="yes" encoding="UTF-8"/>
 
   <xsl:template match="/">
     <xsl:variable name="tei" select="tei:TEI"/>
@@ -22,6 +27,33 @@
         <xsl:value-of select="ce:text($tei, .)"/>
       </xsl:result-document>
     </xsl:for-each>
+    <xsl:result-document href="index.html" method="html" html-version="5" encoding="UTF-8" indent="no">
+      <xsl:call-template name="ce:document-page">
+        <xsl:with-param name="tei" select="$tei"/>
+      </xsl:call-template>
+    </xsl:result-document>
+    <xsl:call-template name="ce:collection-entry">
+      <xsl:with-param name="tei" select="$tei"/>
+    </xsl:call-template>
+  </xsl:template>
+
+  <!-- What the collection page needs to know of a document, so that it never has to read
+       the document again. -->
+  <xsl:template name="ce:collection-entry">
+    <xsl:param name="tei" as="element(tei:TEI)"/>
+    <xsl:variable name="header" select="$tei/tei:teiHeader"/>
+    <xsl:variable name="sent" select="$header//tei:correspAction[@type = 'sent']"/>
+    <document id="{$tei/@xml:id}" when="{$sent/tei:date/@when}" date="{normalize-space($sent/tei:date)}"
+              number="{normalize-space($header//tei:bibl[@type = 'cable']/tei:idno[@type = 'cable-number'])}"
+              subject="{normalize-space($header//tei:bibl[@type = 'cable']/tei:title[@type = 'subject'])}"
+              title="{normalize-space($header//tei:titleStmt/tei:title[@type = 'main'])}">
+      <xsl:for-each select="$sent/tei:persName">
+        <sender>{normalize-space(.)}</sender>
+      </xsl:for-each>
+      <xsl:for-each select="$header//tei:correspAction[@type = 'received']/tei:persName">
+        <recipient>{normalize-space(.)}</recipient>
+      </xsl:for-each>
+    </document>
   </xsl:template>
 
 </xsl:stylesheet>

@@ -51,12 +51,14 @@ def build(paths: list[Path] | None = None, out_dir: Path = Path("build")) -> Bui
     staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.tmp-", dir=out_dir.parent))
     try:
         renderer = Renderer(registers)
+        entries = []
         for loaded in documents:
             target = staging / loaded.id
             target.mkdir()
             (target / f"{loaded.id}.xml").write_bytes(loaded.data)
-            renderer.render(loaded, target)
+            entries.append(renderer.render(loaded, target))
             report.built.append(loaded.id)
+        renderer.render_collection(entries, staging)
         os.chmod(staging, 0o755)
         _publish(staging, out_dir)
     finally:

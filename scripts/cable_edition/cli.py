@@ -10,7 +10,7 @@ import traceback
 from pathlib import Path
 
 from cable_edition import __version__
-from cable_edition.diagnostics import UserError, render_github, render_json, render_junit, render_text
+from cable_edition.diagnostics import InternalError, UserError, render_github, render_json, render_junit, render_text
 from cable_edition.project import NoDocumentsError
 
 
@@ -87,6 +87,11 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "build":
             print(f"cable-edition: nothing was published; {args.out} is unchanged", file=sys.stderr)
         return exc.exit_code
+    except InternalError as exc:
+        if args.debug:
+            traceback.print_exc()
+        print(f"cable-edition: internal error: {exc}", file=sys.stderr)
+        return 3
     except NoDocumentsError as exc:
         print(f"cable-edition: error: {exc}", file=sys.stderr)
         return 2

@@ -39,6 +39,11 @@ class UserError(Exception):
         super().__init__("\n".join(str(d) for d in self.diagnostics))
 
 
+class InternalError(Exception):
+    """A fault of the toolchain itself (a stylesheet that does not compile or fails), not of
+    the user's input: reported in one line, exit code 3."""
+
+
 def has_errors(diagnostics: Iterable[Diagnostic]) -> bool:
     return any(d.severity == "error" for d in diagnostics)
 

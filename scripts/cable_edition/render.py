@@ -13,16 +13,17 @@ from pathlib import Path
 from lxml import etree
 from saxonche import PySaxonApiError, PySaxonProcessor
 
+from cable_edition.diagnostics import InternalError
 from cable_edition.load import Loaded
 from cable_edition.project import XSLT_DIR
 
 # The full URI is required: saxonche silently ignores the short name.
 ALLOWED_PROTOCOLS = "http://saxon.sf.net/feature/allowedProtocols"
 
-STYLESHEETS = ("edition.xsl",)
+STYLESHEETS = ("edition.xsl", "collection.xsl")
 
 
-class RenderError(Exception):
+class RenderError(InternalError):
     """A stylesheet failed on a document (a bug, or input that validation let through)."""
 
 
@@ -32,7 +33,10 @@ def _compiled() -> tuple[PySaxonProcessor, dict]:
     compiler = processor.new_xslt30_processor()
     executables = {}
     for name in STYLESHEETS:
-        executables[name] = compiler.compile_stylesheet(stylesheet_file=str(XSLT_DIR / name))
+        try:
+            executables[name] = compiler.compile_stylesheet(stylesheet_file=str(XSLT_DIR / name))
+        except PySaxonApiError as exc:
+            raise RenderError(f"{XSLT_DIR / name}: the stylesheet does not compile: {exc}") from None
     # Compiling needed file: to read the stylesheets; from here on nothing may be read.
     processor.set_configuration_property(ALLOWED_PROTOCOLS, "")
     return processor, executables
@@ -50,16 +54,25 @@ class Renderer:
         """The tree the loader checked, handed to Saxon (never the file itself)."""
         return self._processor.parse_xml(xml_text=etree.tostring(loaded.tree, encoding="unicode"))
 
-    def render(self, loaded: Loaded, out_dir: Path) -> None:
-        """Write every output of edition.xsl for one document into ``out_dir``."""
+    def render(self, loaded: Loaded, out_dir: Path) -> str:
+        """Write every output of edition.xsl for one document into ``out_dir``; return the
+        document's entry for the collection page (an XML fragment)."""
         executable = self._executables["edition.xsl"]
         executable.clear_parameters()
         register = self._registers.get(loaded.path.parent.resolve())
         if register is not None:
             executable.set_parameter("register", register)
+        return self._run(executable, self.to_saxon(loaded), out_dir, str(loaded.path))
+
+    def render_collection(self, entries: list[str], out_dir: Path) -> None:
+        """Write the collection page (index.html) into ``out_dir`` from the entries."""
+        collection = self._processor.parse_xml(xml_text="<collection>" + "".join(entries) + "</collection>")
+        self._run(self._executables["collection.xsl"], collection, out_dir, "the collection page")
+
+    def _run(self, executable, node, out_dir: Path, what: str) -> str:
         executable.set_base_output_uri(out_dir.resolve().as_uri() + "/")
         try:
-            executable.set_initial_match_selection(xdm_value=self.to_saxon(loaded))
-            executable.apply_templates_returning_string()
+            executable.set_initial_match_selection(xdm_value=node)
+            return executable.apply_templates_returning_string() or ""
         except PySaxonApiError as exc:
-            raise RenderError(f"{loaded.path}: the stylesheets failed: {exc}") from None
+            raise RenderError(f"{what}: the stylesheets failed: {exc}") from None

@@ -1,0 +1,490 @@
+<?xml version="1.0" encoding="UTF-8"?>
+<!--
+  The HTML edition of one cable: a self-contained HTML5 page (CSS and the optional script
+  inlined, no external request), with a reading view (default) and a diplomatic view
+  switched by radio buttons that work without JavaScript. Only one side of every
+  intervention is displayed at a time; the other is display:none, so neither screen readers
+  nor the clipboard meet two readings inline.
+
+  ce:page is the page shell, shared with collection.xsl.
+-->
+<xsl:stylesheet version="3.0"
+  xmlns:xsl="http://www.w3.org/1999/XSL/Transform"
+  xmlns:xs="http://www.w3.org/2001/XMLSchema"
+  xmlns:tei="http://www.tei-c.org/ns/1.0"
+  xmlns:ce="https://cable-edition.org/ns/xslt"
+  xmlns="http://www.w3.org/1999/xhtml"
+  exclude-result-prefixes="#all"
+  expand-text="yes">
+
+  <xsl:import href="common.xsl"/>
+
+  <!-- Where the edition is published ("https://example.org/cables/"); empty: links are
+       relative, and the citation names the page by its id. -->
+  <xsl:param name="base-url" as="xs:string" select="''"/>
+
+  <!-- Read at compile time, so that nothing is read when documents are transformed. -->
+  <xsl:variable name="ce:css" static="yes" as="xs:string"
+    select="unparsed-text(resolve-uri('edition.css', static-base-uri()))"/>
+  <xsl:variable name="ce:script" static="yes" as="xs:string"
+    select="unparsed-text(resolve-uri('edition.js', static-base-uri()))"/>
+
+  <!-- ============================================================ the page shell -->
+
+  <xsl:template name="ce:page">
+    <xsl:param name="title" as="xs:string"/>
+    <xsl:param name="kicker" as="xs:string" select="'cable-edition'"/>
+    <xsl:param name="content" as="node()*"/>
+    <xsl:param name="script" as="xs:boolean" select="false()"/>
+    <html lang="en">
+      <head>
+        <meta charset="utf-8"/>
+        <meta name="viewport" content="width=device-width, initial-scale=1"/>
+        <title>{$title}</title>
+        <style>{$ce:css}</style>
+      </head>
+      <body>
+        <a class="skip" href="#main">Skip to the text</a>
+        <header class="site">
+          <p>{$kicker}</p>
+          <h1>{$title}</h1>
+        </header>
+        <main id="main">
+          <xsl:sequence select="$content"/>
+        </main>
+        <footer class="site">
+          <p>Published by cable-edition. Every page works without JavaScript and makes no
+            request beyond itself.</p>
+        </footer>
+        <xsl:if test="$script">
+          <script>{$ce:script}</script>
+        </xsl:if>
+      </body>
+    </html>
+  </xsl:template>
+
+  <!-- ================================================================= helpers -->
+
+  <!-- Only http(s) URLs, same-document fragments and plain relative paths become links. -->
+  <xsl:function name="ce:safe-href" as="xs:string?">
+    <xsl:param name="url" as="xs:string?"/>
+    <xsl:sequence select="$url[matches(., '^(https?://[^\s&quot;&lt;&gt;]+|#[\w.-]+|[\w.-]+(#[\w.-]+)?)$')]"/>
+  </xsl:function>
+
+  <!-- Elements of the text that name a person, organisation, place or document. -->
+  <xsl:function name="ce:is-entity" as="xs:boolean">
+    <xsl:param name="element" as="element()"/>
+    <xsl:sequence select="exists($element[self::tei:persName or self::tei:orgName or self::tei:placeName
+                          or self::tei:rs or self::tei:ref[@type = 'document']][ancestor::tei:text])"/>
+  </xsl:function>
+
+  <xsl:function name="ce:pointer" as="xs:string?">
+    <xsl:param name="element" as="element()"/>
+    <xsl:sequence select="($element/@ref, $element/@target)[1]/string()"/>
+  </xsl:function>
+
+  <xsl:function name="ce:entities" as="element()*">
+    <xsl:param name="tei" as="element(tei:TEI)"/>
+    <xsl:sequence select="$tei/tei:text//*[ce:is-entity(.)]"/>
+  </xsl:function>
+
+  <xsl:function name="ce:occurrence-id" as="xs:string">
+    <xsl:param name="element" as="element()"/>
+    <xsl:variable name="all" select="ce:entities(root($element)/tei:TEI)"/>
+    <xsl:sequence select="ce:document-id($element) || '-o' || index-of($all ! generate-id(.), generate-id($element))"/>
+  </xsl:function>
+
+  <!-- Places that carry a footnote: every intervention, and every passage of the text that
+       an explanatory note targets. In document order; the footnote's number is the index. -->
+  <xsl:function name="ce:annotated" as="element()*">
+    <xsl:param name="tei" as="element(tei:TEI)"/>
+    <xsl:variable name="targets" select="$tei/tei:text/tei:back//tei:note/tokenize(@target) ! substring-after(., '#')"/>
+    <xsl:sequence select="ce:interventions($tei) | $tei/tei:text/(tei:front | tei:body)//*[@xml:id = $targets]
+                          [not(self::tei:p or self::tei:choice or self::tei:surplus)]"/>
+  </xsl:function>
+
+  <xsl:function name="ce:note-number" as="xs:integer">
+    <xsl:param name="element" as="element()"/>
+    <xsl:sequence select="index-of(ce:annotated(root($element)/tei:TEI) ! generate-id(.), generate-id($element))"/>
+  </xsl:function>
+
+  <xsl:function name="ce:record-name" as="xs:string">
+    <xsl:param name="record" as="element()?"/>
+    <xsl:sequence select="normalize-space(($record/(tei:persName, tei:orgName, tei:placeName, tei:title))[1])"/>
+  </xsl:function>
+
+  <xsl:function name="ce:authority-label" as="xs:string">
+    <xsl:param name="idno" as="element(tei:idno)"/>
+    <xsl:variable name="name" select="map { 'wikidata': 'Wikidata', 'geonames': 'GeoNames', 'viaf': 'VIAF' }(string($idno/@type))"/>
+    <xsl:sequence select="$name || ' ' || tokenize(normalize-space($idno), '/')[last()]"/>
+  </xsl:function>
+
+  <xsl:function name="ce:page-url" as="xs:string">
+    <xsl:param name="id" as="xs:string"/>
+    <xsl:sequence select="if ($base-url) then replace($base-url, '/?$', '/') || $id || '/' else ''"/>
+  </xsl:function>
+
+  <!-- A short sentence about an intervention, as the tooltip and the apparatus say it. -->
+  <xsl:function name="ce:intervention-summary" as="xs:string">
+    <xsl:param name="intervention" as="element()"/>
+    <xsl:variable name="kind" select="ce:kind($intervention)"/>
+    <xsl:variable name="sources" select="string-join(ce:sources($intervention), ', ')"/>
+    <xsl:sequence select="upper-case(substring($kind, 1, 1)) || substring($kind, 2) || ': '
+      || (if ($kind = 'superfluous text') then 'the transcription reads “' || ce:witness-reading($intervention) || '”, omitted in the reading text'
+          else 'the transcription reads “' || ce:witness-reading($intervention) || '”, the edition “' || ce:edited-reading($intervention) || '”')
+      || '. Certainty: ' || ce:certainty($intervention)
+      || (if ($sources) then '. Evidence: witness ' || $sources else '')
+      || (if (ce:notes-on($intervention)) then '. ' || string-join(ce:notes-on($intervention) ! ce:note-text(.), ' ') else '')
+      || '.'"/>
+  </xsl:function>
+
+  <!-- ========================================================== the document page -->
+
+  <xsl:template name="ce:document-page">
+    <xsl:param name="tei" as="element(tei:TEI)"/>
+    <xsl:variable name="id" select="string($tei/@xml:id)"/>
+    <xsl:variable name="header" select="$tei/tei:teiHeader"/>
+    <xsl:call-template name="ce:page">
+      <xsl:with-param name="title" select="normalize-space($header//tei:titleStmt/tei:title[@type = 'main'])"/>
+      <xsl:with-param name="kicker" select="'cable-edition · ' || normalize-space($header//tei:bibl[@type = 'cable']/tei:idno)"/>
+      <xsl:with-param name="script" select="true()"/>
+      <xsl:with-param name="content">
+        <div class="layout">
+          <div class="text-column">
+            <fieldset class="views">
+              <legend>View</legend>
+              <input type="radio" name="view" id="view-reading" value="reading" checked="checked"/>
+              <label for="view-reading">Reading text</label>
+              <input type="radio" name="view" id="view-diplomatic" value="diplomatic"/>
+              <label for="view-diplomatic">Diplomatic text</label>
+            </fieldset>
+            <p class="view-hint">
+              <span class="hint-reading">The cable as edited: corrections applied, abbreviations
+                expanded. Marked words have a note: hover, focus or follow the number.</span>
+              <span class="hint-diplomatic">The witness as transcribed, errors marked [sic],
+                with the transcriber's own title lines.</span>
+            </p>
+            <article class="cable" aria-label="Text of the cable">
+              <xsl:apply-templates select="$tei/tei:text/tei:front, $tei/tei:text/tei:body" mode="html"/>
+            </article>
+            <xsl:call-template name="ce:apparatus"><xsl:with-param name="tei" select="$tei"/></xsl:call-template>
+            <xsl:call-template name="ce:entity-index"><xsl:with-param name="tei" select="$tei"/></xsl:call-template>
+          </div>
+          <xsl:call-template name="ce:metadata"><xsl:with-param name="tei" select="$tei"/></xsl:call-template>
+        </div>
+      </xsl:with-param>
+    </xsl:call-template>
+  </xsl:template>
+
+  <!-- ======================================================== metadata panel -->
+
+  <xsl:template name="ce:metadata">
+    <xsl:param name="tei" as="element(tei:TEI)"/>
+    <xsl:variable name="header" select="$tei/tei:teiHeader"/>
+    <xsl:variable name="cable" select="$header//tei:bibl[@type = 'cable']"/>
+    <xsl:variable name="sent" select="$header//tei:correspAction[@type = 'sent']"/>
+    <xsl:variable name="received" select="$header//tei:correspAction[@type = 'received']"/>
+    <xsl:variable name="id" select="string($tei/@xml:id)"/>
+    <aside class="meta" aria-labelledby="meta-heading">
+      <h2 id="meta-heading">About this cable</h2>
+      <dl>
+        <dt>From</dt>
+        <dd><xsl:apply-templates select="$sent/(tei:persName | tei:orgName | tei:placeName)" mode="meta-name"/></dd>
+        <dt>To</dt>
+        <dd><xsl:apply-templates select="$received/(tei:persName | tei:orgName | tei:placeName)" mode="meta-name"/></dd>
+        <dt>Date</dt>
+        <dd>
+          {normalize-space($sent/tei:date)}
+          <span class="iso">(<time datetime="{$sent/tei:date/@when}">{$sent/tei:date/@when}</time>)</span>
+          <xsl:for-each select="$header//tei:correspDesc/tei:note">
+            <span class="note-text">{normalize-space(.)}</span>
+          </xsl:for-each>
+        </dd>
+        <dt>Cable number</dt>
+        <dd>{normalize-space($cable/tei:idno[@type = 'cable-number'])}</dd>
+        <dt>Subject</dt>
+        <dd>{normalize-space($cable/tei:title[@type = 'subject'])}</dd>
+        <xsl:if test="$cable/tei:note[@type = 'handling']">
+          <dt>Handling markings</dt>
+          <dd><xsl:value-of select="$cable/tei:note[@type = 'handling'] ! normalize-space(.)" separator="; "/></dd>
+        </xsl:if>
+        <xsl:for-each select="$header//tei:correspContext/tei:ref[@type = 'replyTo']">
+          <dt>In reply to</dt>
+          <dd>
+            <xsl:variable name="record" select="ce:record(@target, .)"/>
+            <a class="entity" href="#{$record/@xml:id}">{normalize-space($record/tei:idno[1])}</a>
+            <xsl:if test="$record/tei:title">, “{normalize-space($record/tei:title)}”</xsl:if>
+          </dd>
+        </xsl:for-each>
+        <dt>Witnesses</dt>
+        <xsl:for-each select="$header//tei:listWit/tei:witness">
+          <dd id="{@xml:id}"><xsl:apply-templates mode="text-only"/></dd>
+        </xsl:for-each>
+        <xsl:for-each select="$cable/tei:note[not(@type)]">
+          <dt>The original</dt>
+          <dd>{normalize-space(.)}</dd>
+        </xsl:for-each>
+        <dt>Editors</dt>
+        <xsl:for-each select="$header//tei:titleStmt/tei:respStmt">
+          <dd>{normalize-space(tei:resp)} {string-join((tei:persName, tei:orgName) ! normalize-space(.), ', ')}</dd>
+        </xsl:for-each>
+        <dt>Licence</dt>
+        <dd>
+          <xsl:variable name="licence" select="$header//tei:licence"/>
+          <xsl:variable name="href" select="ce:safe-href($licence/@target)"/>
+          <xsl:choose>
+            <xsl:when test="$href"><a href="{$href}" rel="license">{normalize-space($licence)}</a></xsl:when>
+            <xsl:otherwise>{normalize-space($licence)}</xsl:otherwise>
+          </xsl:choose>
+        </dd>
+        <dt>Downloads</dt>
+        <dd>
+          <a href="{$id}.xml">TEI XML</a> ·
+          <a href="{$id}.reading.txt">reading text</a> ·
+          <a href="{$id}.diplomatic.txt">diplomatic text</a>
+        </dd>
+      </dl>
+      <h2 id="cite-heading">How to cite</h2>
+      <p class="cite">
+        {string-join($header//tei:titleStmt/tei:respStmt/(tei:persName, tei:orgName) ! normalize-space(.), ', ')} (ed.),
+        “{normalize-space($header//tei:titleStmt/tei:title[@type = 'main'])}”,
+        {normalize-space($header//tei:publisher)}, {normalize-space($header//tei:publicationStmt/tei:date)}.
+        <xsl:choose>
+          <xsl:when test="$base-url"><a href="{ce:page-url($id)}">{ce:page-url($id)}</a>.</xsl:when>
+          <xsl:otherwise>Document “{$id}”.</xsl:otherwise>
+        </xsl:choose>
+        Paragraphs are cited by their anchors, e.g. <a href="#{$id}-p1">{ce:page-url($id)}#{$id}-p1</a>.
+      </p>
+    </aside>
+  </xsl:template>
+
+  <xsl:template match="tei:persName | tei:orgName | tei:placeName" mode="meta-name">
+    <xsl:variable name="record" select="ce:record(@ref, .)"/>
+    <xsl:if test="position() gt 1">, </xsl:if>
+    <xsl:choose>
+      <xsl:when test="$record"><a class="entity" href="#{$record/@xml:id}">{normalize-space(.)}</a></xsl:when>
+      <xsl:otherwise>{normalize-space(.)}</xsl:otherwise>
+    </xsl:choose>
+  </xsl:template>
+
+  <xsl:mode name="text-only" on-no-match="text-only-copy"/>
+
+  <!-- ============================================================== the text -->
+
+  <xsl:mode name="html" on-no-match="text-only-copy"/>
+
+  <xsl:template match="tei:front" mode="html">
+    <div class="transcriber diplomatic-only">
+      <p class="who">Title lines added by the transcriber (witness T), not part of the cable</p>
+      <xsl:apply-templates select=".//tei:ab" mode="#current"/>
+    </div>
+  </xsl:template>
+
+  <xsl:template match="tei:ab" mode="html">
+    <p><xsl:apply-templates mode="#current"/></p>
+  </xsl:template>
+
+  <xsl:template match="tei:body" mode="html">
+    <xsl:apply-templates select="tei:div/*" mode="#current"/>
+  </xsl:template>
+
+  <xsl:template match="tei:list[@type = 'heading']" mode="html">
+    <div class="cable-heading" role="group" aria-label="Heading of the cable">
+      <xsl:for-each select="tei:item">
+        <p class="hl hl-{@n}"><xsl:apply-templates mode="#current"/></p>
+      </xsl:for-each>
+    </div>
+  </xsl:template>
+
+  <xsl:template match="tei:item/tei:label" mode="html">
+    <span class="hl-label">{normalize-space(.)}</span>
+  </xsl:template>
+
+  <xsl:template match="tei:p[@n]" mode="html">
+    <p class="para" id="{@xml:id}">
+      <a class="anchor" href="#{@xml:id}" aria-label="Link to paragraph {@n}">¶</a>
+      <xsl:apply-templates mode="#current"/>
+    </p>
+  </xsl:template>
+
+  <xsl:template match="tei:p/tei:label" mode="html">
+    <span class="num">{normalize-space(.)}</span>
+  </xsl:template>
+
+  <xsl:template match="tei:closer" mode="html">
+    <p class="closer"><xsl:apply-templates select="*" mode="#current"/></p>
+  </xsl:template>
+
+  <xsl:template match="tei:seg[@type = 'handling']" mode="html">
+    <span class="handling"><xsl:apply-templates mode="#current"/></span>
+  </xsl:template>
+
+  <xsl:template match="tei:date" mode="html">
+    <time datetime="{@when}"><xsl:apply-templates mode="#current"/></time>
+  </xsl:template>
+
+  <xsl:template match="tei:note" mode="html"/>
+
+  <!-- A passage that an explanatory note targets: the passage, then its note reference. -->
+  <xsl:template match="tei:seg[@xml:id]" mode="html">
+    <span class="annotated"><xsl:apply-templates mode="#current"/></span>
+    <xsl:apply-templates select="." mode="noteref"/>
+  </xsl:template>
+
+  <!-- An intervention: both sides, each shown only in its view, then its note reference
+       (unless it stands inside an entity link: links cannot nest, so the entity places the
+       reference after itself). -->
+  <xsl:template match="tei:choice" mode="html">
+    <xsl:param name="in-link" as="xs:boolean" select="false()" tunnel="yes"/>
+    <span class="iv {ce:kind(.) => replace(' ', '-')}">
+      <span class="reading-only"><xsl:apply-templates select="ce:edited-side(.)/node()" mode="#current"/></span>
+      <span class="diplomatic-only{' sic'[current()/tei:sic]}"><xsl:apply-templates select="ce:witness-side(.)/node()" mode="#current"/></span>
+    </span>
+    <xsl:if test="not($in-link)">
+      <xsl:apply-templates select="." mode="noteref"/>
+    </xsl:if>
+  </xsl:template>
+
+  <xsl:template match="tei:surplus" mode="html">
+    <xsl:param name="in-link" as="xs:boolean" select="false()" tunnel="yes"/>
+    <span class="iv surplus diplomatic-only"><xsl:apply-templates mode="#current"/></span>
+    <xsl:if test="not($in-link)">
+      <xsl:apply-templates select="." mode="noteref"/>
+    </xsl:if>
+  </xsl:template>
+
+  <!-- A name: a link to its entry in the index, which links back to every occurrence. -->
+  <xsl:template match="tei:persName | tei:orgName | tei:placeName | tei:rs | tei:ref[@type = 'document']" mode="html">
+    <xsl:variable name="record" select="ce:record(ce:pointer(.), .)"/>
+    <a class="entity" id="{ce:occurrence-id(.)}" href="#{$record/@xml:id}">
+      <xsl:apply-templates mode="#current">
+        <xsl:with-param name="in-link" select="true()" tunnel="yes"/>
+      </xsl:apply-templates>
+    </a>
+    <xsl:apply-templates select=".//(tei:choice | tei:surplus | tei:seg[@xml:id])" mode="noteref"/>
+  </xsl:template>
+
+  <xsl:mode name="noteref" on-no-match="deep-skip"/>
+
+  <xsl:template match="tei:choice | tei:surplus | tei:seg[@xml:id]" mode="noteref">
+    <xsl:variable name="n" select="ce:note-number(.)"/>
+    <xsl:variable name="summary" select="if (self::tei:seg) then string-join(ce:notes-on(.) ! ce:note-text(.), ' ')
+                                         else ce:intervention-summary(.)"/>
+    <a class="noteref" href="#{@xml:id}" id="{@xml:id}-ref" role="doc-noteref" data-n="{$n}"
+       aria-label="Note {$n}" aria-describedby="{@xml:id}-tip"><span class="tip" role="tooltip" id="{@xml:id}-tip">{$summary}</span></a>
+  </xsl:template>
+
+  <!-- ========================================================= the apparatus -->
+
+  <xsl:template name="ce:apparatus">
+    <xsl:param name="tei" as="element(tei:TEI)"/>
+    <xsl:variable name="annotated" select="ce:annotated($tei)"/>
+    <xsl:if test="exists($annotated)">
+      <section class="apparatus" aria-labelledby="apparatus-heading">
+        <h2 id="apparatus-heading">Editorial interventions and notes</h2>
+        <ol>
+          <xsl:for-each select="$annotated">
+            <li>
+              <aside id="{@xml:id}" role="doc-footnote" aria-label="Note {position()}">
+                <span class="place">{upper-case(substring(ce:place(.), 1, 1)) || substring(ce:place(.), 2)}:</span>
+                <xsl:choose>
+                  <xsl:when test="self::tei:seg">
+                    <q>{normalize-space(.)}</q>.
+                  </xsl:when>
+                  <xsl:when test="ce:kind(.) = 'superfluous text'">
+                    <q>{ce:witness-reading(.)}</q> omitted in the reading text.
+                    <span class="kind">{ce:kind(.)}</span>;
+                  </xsl:when>
+                  <xsl:otherwise>
+                    <q>{ce:edited-reading(.)}</q> for <q>{ce:witness-reading(.)}</q> (transcription).
+                    <span class="kind">{ce:kind(.)}</span>;
+                  </xsl:otherwise>
+                </xsl:choose>
+                <xsl:if test="not(self::tei:seg)">
+                  certainty {ce:certainty(.)}<xsl:for-each select="ce:decision(.)/@reason">; reason: {.}</xsl:for-each>
+                  <xsl:variable name="sources" select="tokenize(ce:decision(.)/@source)"/>
+                  <xsl:if test="exists($sources)">; evidence: <xsl:for-each select="$sources">
+                      <xsl:if test="position() gt 1">, </xsl:if>
+                      <a href="{ce:safe-href(.)}">witness {ce:record(., $tei)/tei:abbr}</a>
+                    </xsl:for-each>
+                  </xsl:if>.
+                </xsl:if>
+                <xsl:variable name="annotated-id" select="string(@xml:id)"/>
+                <xsl:for-each select="ce:notes-on(.)">
+                  <!-- A note on several places is shown at each; its id goes to the first. -->
+                  <span class="note-text">
+                    <xsl:if test="tokenize(@target)[1] = '#' || $annotated-id">
+                      <xsl:attribute name="id" select="@xml:id"/>
+                    </xsl:if>
+                    <xsl:apply-templates mode="note"/>
+                  </span>
+                </xsl:for-each>
+                <a class="backlink" href="#{@xml:id}-ref" role="doc-backlink" aria-label="Back to note {position()} in the text">↩</a>
+              </aside>
+            </li>
+          </xsl:for-each>
+        </ol>
+      </section>
+    </xsl:if>
+  </xsl:template>
+
+  <xsl:mode name="note" on-no-match="text-only-copy"/>
+  <xsl:template match="tei:ref[@target]" mode="note">
+    <xsl:variable name="record" select="ce:record(@target, .)"/>
+    <a href="{ce:safe-href(@target)}" title="{normalize-space($record)}"><xsl:apply-templates mode="#current"/></a>
+  </xsl:template>
+
+  <!-- ========================================================== the entities -->
+
+  <xsl:template name="ce:entity-index">
+    <xsl:param name="tei" as="element(tei:TEI)"/>
+    <xsl:variable name="occurrences" select="ce:entities($tei)"/>
+    <xsl:variable name="records" as="element()*">
+      <xsl:for-each-group select="$occurrences" group-by="ce:pointer(.)">
+        <xsl:sequence select="ce:record(current-grouping-key(), .)"/>
+      </xsl:for-each-group>
+    </xsl:variable>
+    <xsl:variable name="groups" select="map {
+        'Persons': $records[self::tei:person], 'Organisations': $records[self::tei:org],
+        'Places': $records[self::tei:place], 'Documents': $records[self::tei:bibl] }"/>
+    <section class="entities" aria-labelledby="entities-heading">
+      <h2 id="entities-heading">Persons, organisations, places and documents</h2>
+      <xsl:for-each select="'Persons', 'Organisations', 'Places', 'Documents'">
+        <xsl:variable name="members" select="$groups(.)"/>
+        <xsl:if test="exists($members)">
+          <h3>{.}</h3>
+          <dl>
+            <xsl:for-each select="$members">
+              <xsl:sort select="lower-case(ce:record-name(.))"/>
+              <xsl:variable name="record" select="."/>
+              <dt id="{@xml:id}">{ce:record-name(.)}</dt>
+              <dd>
+                {normalize-space(tei:note)}
+                <span class="authority">
+                  <xsl:choose>
+                    <xsl:when test="tei:idno[@type = ('wikidata', 'geonames', 'viaf')]">
+                      Authority:
+                      <xsl:for-each select="tei:idno[@type = ('wikidata', 'geonames', 'viaf')]">
+                        <xsl:if test="position() gt 1">, </xsl:if>
+                        <a href="{ce:safe-href(normalize-space(.))}">{ce:authority-label(.)}</a>
+                      </xsl:for-each>.
+                    </xsl:when>
+                    <xsl:otherwise>No verified authority identifier.</xsl:otherwise>
+                  </xsl:choose>
+                </span>
+                <span class="occurrences">
+                  In the text:
+                  <xsl:for-each select="$occurrences[ce:record(ce:pointer(.), .) is $record]">
+                    <xsl:if test="position() gt 1">, </xsl:if>
+                    <a href="#{ce:occurrence-id(.)}">{ce:place(.)}{' (reading text)'[current()/ancestor::tei:corr or current()/ancestor::tei:reg or current()/ancestor::tei:expan]}</a>
+                  </xsl:for-each>
+                </span>
+              </dd>
+            </xsl:for-each>
+          </dl>
+        </xsl:if>
+      </xsl:for-each>
+    </section>
+  </xsl:template>
+
+</xsl:stylesheet>
