@@ -129,13 +129,13 @@
     <xsl:param name="intervention" as="element()"/>
     <xsl:variable name="kind" select="ce:kind($intervention)"/>
     <xsl:variable name="sources" select="string-join(ce:sources($intervention), ', ')"/>
-    <xsl:sequence select="upper-case(substring($kind, 1, 1)) || substring($kind, 2) || ': '
+    <xsl:variable name="summary" select="upper-case(substring($kind, 1, 1)) || substring($kind, 2) || ': '
       || (if ($kind = 'superfluous text') then 'the transcription reads “' || ce:witness-reading($intervention) || '”, omitted in the reading text'
           else 'the transcription reads “' || ce:witness-reading($intervention) || '”, the edition “' || ce:edited-reading($intervention) || '”')
       || '. Certainty: ' || ce:certainty($intervention)
       || (if ($sources) then '. Evidence: witness ' || $sources else '')
-      || (if (ce:notes-on($intervention)) then '. ' || string-join(ce:notes-on($intervention) ! ce:note-text(.), ' ') else '')
-      || '.'"/>
+      || (if (ce:notes-on($intervention)) then '. ' || string-join(ce:notes-on($intervention) ! ce:note-text(.), ' ') else '')"/>
+    <xsl:sequence select="if (matches($summary, '[.!?]$')) then $summary else $summary || '.'"/>
   </xsl:function>
 
   <!-- ========================================================== the document page -->
@@ -220,6 +220,12 @@
         <xsl:for-each select="$header//tei:listWit/tei:witness">
           <dd id="{@xml:id}"><xsl:apply-templates mode="text-only"/></dd>
         </xsl:for-each>
+        <xsl:if test="$header//tei:sourceDesc/tei:listBibl/tei:bibl">
+          <dt>Secondary evidence</dt>
+          <xsl:for-each select="$header//tei:sourceDesc/tei:listBibl/tei:bibl">
+            <dd id="{@xml:id}">{normalize-space(.)}</dd>
+          </xsl:for-each>
+        </xsl:if>
         <xsl:for-each select="$cable/tei:note[not(@type)]">
           <dt>The original</dt>
           <dd>{normalize-space(.)}</dd>
@@ -387,27 +393,33 @@
             <li>
               <aside id="{@xml:id}" role="doc-footnote" aria-label="Note {position()}">
                 <span class="place">{upper-case(substring(ce:place(.), 1, 1)) || substring(ce:place(.), 2)}:</span>
+                <xsl:text> </xsl:text>
                 <xsl:choose>
                   <xsl:when test="self::tei:seg">
-                    <q>{normalize-space(.)}</q>.
+                    <q>{normalize-space(.)}</q>
                   </xsl:when>
                   <xsl:when test="ce:kind(.) = 'superfluous text'">
-                    <q>{ce:witness-reading(.)}</q> omitted in the reading text.
-                    <span class="kind">{ce:kind(.)}</span>;
+                    <q>{ce:witness-reading(.)}</q>
+                    <xsl:text> omitted in the reading text. </xsl:text>
                   </xsl:when>
                   <xsl:otherwise>
-                    <q>{ce:edited-reading(.)}</q> for <q>{ce:witness-reading(.)}</q> (transcription).
-                    <span class="kind">{ce:kind(.)}</span>;
+                    <q>{ce:edited-reading(.)}</q>
+                    <xsl:text> for </xsl:text>
+                    <q>{ce:witness-reading(.)}</q>
+                    <xsl:text> (transcription). </xsl:text>
                   </xsl:otherwise>
                 </xsl:choose>
                 <xsl:if test="not(self::tei:seg)">
-                  certainty {ce:certainty(.)}<xsl:for-each select="ce:decision(.)/@reason">; reason: {.}</xsl:for-each>
-                  <xsl:variable name="sources" select="tokenize(ce:decision(.)/@source)"/>
-                  <xsl:if test="exists($sources)">; evidence: <xsl:for-each select="$sources">
-                      <xsl:if test="position() gt 1">, </xsl:if>
-                      <a href="{ce:safe-href(.)}">witness {ce:record(., $tei)/tei:abbr}</a>
-                    </xsl:for-each>
-                  </xsl:if>.
+                  <span class="kind">{ce:kind(.)}</span>
+                  <xsl:text>; certainty {ce:certainty(.)}</xsl:text>
+                  <xsl:for-each select="ce:decision(.)/@reason">
+                    <xsl:text>; reason: {.}</xsl:text>
+                  </xsl:for-each>
+                  <xsl:for-each select="tokenize(ce:decision(.)/@source)">
+                    <xsl:text>{if (position() = 1) then '; evidence: ' else ', '}</xsl:text>
+                    <a href="{ce:safe-href(.)}">witness {ce:record(., $tei)/tei:abbr}</a>
+                  </xsl:for-each>
+                  <xsl:text>.</xsl:text>
                 </xsl:if>
                 <xsl:variable name="annotated-id" select="string(@xml:id)"/>
                 <xsl:for-each select="ce:notes-on(.)">
@@ -419,6 +431,7 @@
                     <xsl:apply-templates mode="note"/>
                   </span>
                 </xsl:for-each>
+                <xsl:text> </xsl:text>
                 <a class="backlink" href="#{@xml:id}-ref" role="doc-backlink" aria-label="Back to note {position()} in the text">↩</a>
               </aside>
             </li>
