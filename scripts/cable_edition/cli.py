@@ -1,6 +1,7 @@
 """The command line: parses arguments, calls the library, prints diagnostics.
 
-Exit codes: 0 success (warnings allowed), 1 invalid input, 2 usage or I/O problem."""
+Exit codes: 0 success (warnings allowed), 1 invalid input, 2 usage or I/O problem,
+3 an internal error of the toolchain, 130 interrupted."""
 
 from __future__ import annotations
 
@@ -10,23 +11,38 @@ import traceback
 from pathlib import Path
 
 from cable_edition import __version__
-from cable_edition.diagnostics import InternalError, UserError, render_github, render_json, render_junit, render_text
+from cable_edition.diagnostics import (InternalError, Interrupted, UserError, render_github, render_json, render_junit,
+                                       render_text)
+from cable_edition.load import DEFAULT_MAX_BYTES
 from cable_edition.project import NoDocumentsError
-
 
 FORMATS = ("text", "github", "junit", "json")
 
 
+def _size(value: str) -> int:
+    """A size in bytes, or with a unit: 500k, 50M, 1G."""
+    units = {"k": 1024, "m": 1024 ** 2, "g": 1024 ** 3}
+    try:
+        if value[-1:].lower() in units:
+            return int(float(value[:-1]) * units[value[-1].lower()])
+        return int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a size: {value!r} (write e.g. 50M)") from None
+
+
 def _parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--debug", action="store_true", help="show a traceback on any error")
+    common.add_argument("--max-bytes", type=_size, default=DEFAULT_MAX_BYTES, metavar="SIZE",
+                        help="refuse input files larger than this (default: 50M)")
+
     parser = argparse.ArgumentParser(
-        prog="cable-edition",
-        description="Validate and publish a TEI edition of code cables.")
+        prog="cable-edition", description="Validate and publish a TEI edition of code cables.")
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
-    parser.add_argument("--debug", action="store_true", help="show a traceback on any error")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     validate = commands.add_parser(
-        "validate", help="check documents against the schema and rules",
+        "validate", parents=[common], help="check documents against the schema and rules",
         description="Check every document: well-formedness, RELAX NG, Schematron, then the "
         "collection (pointers, unique ids, unused records). Exit 0 if valid (warnings allowed), "
         "1 if invalid, 2 on a usage or I/O problem.")
@@ -36,50 +52,57 @@ def _parser() -> argparse.ArgumentParser:
                           help="text (path:line:col: severity: message [rule]), github (workflow "
                           "commands), junit (JUnit XML) or json")
 
-    build = commands.add_parser("build", help="validate and publish documents",
-                                description="Validate every document, then publish it to DIR: "
-                                "DIR/<id>/<id>.xml, .diplomatic.txt and .reading.txt.")
+    build = commands.add_parser(
+        "build", parents=[common], help="validate and publish documents",
+        description="Validate every document, then publish it to DIR: DIR/<id>/ holds the source, "
+        "the HTML edition and the plain texts; DIR/index.html lists the collection. DIR is "
+        "replaced only when everything succeeded.")
     build.add_argument("paths", nargs="*", type=Path, metavar="PATH",
                        help="TEI files or folders (default: tei/)")
     build.add_argument("--out", type=Path, default=Path("build"), metavar="DIR",
                        help="output folder (default: build/)")
+    build.add_argument("--keep-going", action="store_true",
+                       help="publish the valid documents and report the others (exit 1)")
     return parser
 
 
-def _run(args: argparse.Namespace) -> int:
-    if args.command == "validate":
-        from cable_edition.validate import validate
+def _validate(args: argparse.Namespace) -> int:
+    from cable_edition.validate import validate
 
-        report = validate(args.paths or None)
-        diagnostics = report.diagnostics
-        if args.format == "text":
-            sys.stderr.write(render_text(diagnostics))
-            errors = sum(d.severity == "error" for d in diagnostics)
-            print(f"{len(report.files)} file(s): {errors} error(s), {len(diagnostics) - errors} "
-                  f"warning(s)", file=sys.stderr)
-        elif args.format == "github":
-            sys.stdout.write(render_github(diagnostics))
-        elif args.format == "junit":
-            sys.stdout.write(render_junit(diagnostics, report.files))
-        else:
-            sys.stdout.write(render_json(diagnostics, report.files))
-        if any(d.rule == "io" for d in diagnostics):
-            return 2
-        return 0 if report.valid else 1
-    if args.command == "build":
-        from cable_edition.build import build
+    report = validate(args.paths or None, max_bytes=args.max_bytes)
+    diagnostics = report.diagnostics
+    if args.format == "text":
+        sys.stderr.write(render_text(diagnostics))
+        errors = sum(d.severity == "error" for d in diagnostics)
+        print(f"{len(report.files)} file(s): {errors} error(s), {len(diagnostics) - errors} warning(s)",
+              file=sys.stderr)
+    elif args.format == "github":
+        sys.stdout.write(render_github(diagnostics))
+    elif args.format == "junit":
+        sys.stdout.write(render_junit(diagnostics, report.files))
+    else:
+        sys.stdout.write(render_json(diagnostics, report.files))
+    if any(d.rule == "io" for d in diagnostics):
+        return 2
+    return 0 if report.valid else 1
 
-        report = build(args.paths or None, args.out)
-        sys.stderr.write(render_text(report.diagnostics))
-        print(f"built {len(report.built)} document(s) into {args.out}", file=sys.stderr)
-        return 0
-    raise AssertionError(args.command)
+
+def _build(args: argparse.Namespace) -> int:
+    from cable_edition.build import build
+
+    report = build(args.paths or None, args.out, keep_going=args.keep_going, max_bytes=args.max_bytes)
+    sys.stderr.write(render_text(report.diagnostics))
+    summary = f"built {len(report.built)} document(s) into {args.out}"
+    if report.failed:
+        summary += f"; not published: {', '.join(report.failed)}"
+    print(summary, file=sys.stderr)
+    return 1 if report.failed else 0
 
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
-        return _run(args)
+        return _validate(args) if args.command == "validate" else _build(args)
     except UserError as exc:
         if args.debug:
             traceback.print_exc()
@@ -87,16 +110,24 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "build":
             print(f"cable-edition: nothing was published; {args.out} is unchanged", file=sys.stderr)
         return exc.exit_code
+    except NoDocumentsError as exc:
+        print(f"cable-edition: error: {exc}", file=sys.stderr)
+        return 2
     except InternalError as exc:
         if args.debug:
             traceback.print_exc()
         print(f"cable-edition: internal error: {exc}", file=sys.stderr)
         return 3
-    except NoDocumentsError as exc:
-        print(f"cable-edition: error: {exc}", file=sys.stderr)
-        return 2
     except OSError as exc:
         if args.debug:
             traceback.print_exc()
-        print(f"cable-edition: error: {exc.filename or ''}: {exc.strerror or exc}", file=sys.stderr)
+        where = f"{exc.filename}: " if exc.filename else ""
+        print(f"cable-edition: error: {where}{exc.strerror or exc}", file=sys.stderr)
+        if args.command == "build":
+            print(f"cable-edition: nothing was published; {args.out} is unchanged", file=sys.stderr)
         return 2
+    except (KeyboardInterrupt, Interrupted) as exc:
+        if args.debug:
+            traceback.print_exc()
+        print(f"cable-edition: interrupted ({exc or 'Ctrl-C'}); nothing was published", file=sys.stderr)
+        return 130

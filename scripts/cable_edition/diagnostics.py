@@ -44,6 +44,10 @@ class InternalError(Exception):
     the user's input: reported in one line, exit code 3."""
 
 
+class Interrupted(BaseException):
+    """SIGTERM or SIGHUP during a build: unwinds like Ctrl-C, so that cleanup runs."""
+
+
 def has_errors(diagnostics: Iterable[Diagnostic]) -> bool:
     return any(d.severity == "error" for d in diagnostics)
 

@@ -81,6 +81,10 @@ def parse_bytes(path: Path, data: bytes, *, max_depth: int = DEFAULT_MAX_DEPTH) 
         message = re.sub(r", line \d+, column \d+$", "", exc.msg.strip()).strip()
         raise _error(path, f"not well-formed: {message}", line, column) from None
     tree = root.getroottree()
+    encoding = (tree.docinfo.encoding or "UTF-8").upper().replace("_", "-")
+    if encoding not in {"UTF-8", "UTF8"}:
+        raise _error(path, f"the document declares encoding {tree.docinfo.encoding!r}: documents "
+                     "must be UTF-8 (declare encoding=\"UTF-8\" and save the file as UTF-8)", 1, 1)
     if tree.docinfo.doctype or tree.docinfo.internalDTD is not None:
         raise _error(path, "a DOCTYPE is not allowed: TEI documents have none, and the toolchain "
                      "never loads DTDs or entities; remove the <!DOCTYPE …> declaration", 1, 1)
@@ -118,14 +122,15 @@ def require_tei(loaded: Loaded) -> None:
                      root.sourceline or 0, 1)
 
 
-def load_all(collection: Collection) -> tuple[list[Loaded], list[Loaded], list[Diagnostic]]:
+def load_all(collection: Collection, *, max_bytes: int = DEFAULT_MAX_BYTES
+             ) -> tuple[list[Loaded], list[Loaded], list[Diagnostic]]:
     """Load every cable and register of a collection, collecting every problem rather than
     stopping at the first: (cables, registers, problems)."""
     documents, registers, problems = [], [], []
     for paths, into in ((collection.registers, registers), (collection.documents, documents)):
         for path in paths:
             try:
-                loaded = load(path)
+                loaded = load(path, max_bytes=max_bytes)
                 require_tei(loaded)
             except UserError as exc:
                 problems.extend(exc.diagnostics)

@@ -17,8 +17,14 @@ from cable_edition.diagnostics import InternalError
 from cable_edition.load import Loaded
 from cable_edition.project import XSLT_DIR
 
-# The full URI is required: saxonche silently ignores the short name.
+# The full URIs are required: saxonche silently ignores short names.
 ALLOWED_PROTOCOLS = "http://saxon.sf.net/feature/allowedProtocols"
+_PARSER_FEATURE = "http://saxon.sf.net/feature/parserFeature?uri="
+PARSER_LOCKDOWN = {
+    _PARSER_FEATURE + "http%3A//xml.org/sax/features/external-general-entities": "false",
+    _PARSER_FEATURE + "http%3A//xml.org/sax/features/external-parameter-entities": "false",
+    _PARSER_FEATURE + "http%3A//apache.org/xml/features/nonvalidating/load-external-dtd": "false",
+}
 
 STYLESHEETS = ("edition.xsl", "collection.xsl")
 
@@ -30,6 +36,8 @@ class RenderError(InternalError):
 @lru_cache(maxsize=1)
 def _compiled() -> tuple[PySaxonProcessor, dict]:
     processor = PySaxonProcessor(license=False)
+    for feature, value in PARSER_LOCKDOWN.items():
+        processor.set_configuration_property(feature, value)
     compiler = processor.new_xslt30_processor()
     executables = {}
     for name in STYLESHEETS:

@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 from lxml import etree, isoschematron
 
 from cable_edition.diagnostics import Diagnostic, has_errors
-from cable_edition.load import Loaded, load_all
+from cable_edition.load import DEFAULT_MAX_BYTES, Loaded, load_all
 from cable_edition.project import REGISTER_NAME, SCHEMA_DIR, collect
 
 TEI_NS = "http://www.tei-c.org/ns/1.0"
@@ -258,10 +258,10 @@ def check(documents: list[Loaded], registers: list[Loaded], *, complete: bool = 
     return diagnostics
 
 
-def validate(paths: list[Path] | None = None) -> Report:
+def validate(paths: list[Path] | None = None, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Report:
     """Validate every document of ``paths`` (default: ./tei) and the registers beside them."""
     collection = collect(paths)
-    documents, registers, problems = load_all(collection)
+    documents, registers, problems = load_all(collection, max_bytes=max_bytes)
     report = Report(files=[str(p) for p in [*collection.registers, *collection.documents]])
     report.diagnostics = sorted(problems + check(documents, registers, complete=not problems),
                                 key=lambda d: (report.files.index(d.path) if d.path in report.files else 0,
