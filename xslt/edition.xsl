@@ -46,7 +46,7 @@
     <document id="{$tei/@xml:id}" when="{$sent/tei:date/@when}" date="{normalize-space($sent/tei:date)}"
               number="{normalize-space($header//tei:bibl[@type = 'cable']/tei:idno[@type = 'cable-number'])}"
               subject="{normalize-space($header//tei:bibl[@type = 'cable']/tei:title[@type = 'subject'])}"
-              title="{normalize-space($header//tei:titleStmt/tei:title[@type = 'main'])}">
+              title="{normalize-space($header//tei:titleStmt/tei:title[@type = 'main'][1])}">
       <xsl:for-each select="$sent/tei:persName">
         <sender>{normalize-space(.)}</sender>
       </xsl:for-each>

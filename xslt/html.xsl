@@ -145,8 +145,8 @@
     <xsl:variable name="id" select="string($tei/@xml:id)"/>
     <xsl:variable name="header" select="$tei/tei:teiHeader"/>
     <xsl:call-template name="ce:page">
-      <xsl:with-param name="title" select="normalize-space($header//tei:titleStmt/tei:title[@type = 'main'])"/>
-      <xsl:with-param name="kicker" select="'cable-edition · ' || normalize-space($header//tei:bibl[@type = 'cable']/tei:idno)"/>
+      <xsl:with-param name="title" select="normalize-space($header//tei:titleStmt/tei:title[@type = 'main'][1])"/>
+      <xsl:with-param name="kicker" select="'cable-edition · ' || normalize-space($header//tei:bibl[@type = 'cable']/tei:idno[1])"/>
       <xsl:with-param name="script" select="true()"/>
       <xsl:with-param name="content">
         <div class="layout">
@@ -236,7 +236,7 @@
         </xsl:for-each>
         <dt>Licence</dt>
         <dd>
-          <xsl:variable name="licence" select="$header//tei:licence"/>
+          <xsl:variable name="licence" select="($header//tei:licence)[1]"/>
           <xsl:variable name="href" select="ce:safe-href($licence/@target)"/>
           <xsl:choose>
             <xsl:when test="$href"><a href="{$href}" rel="license">{normalize-space($licence)}</a></xsl:when>
@@ -253,8 +253,8 @@
       <h2 id="cite-heading">How to cite</h2>
       <p class="cite">
         {string-join($header//tei:titleStmt/tei:respStmt/(tei:persName, tei:orgName) ! normalize-space(.), ', ')} (ed.),
-        “{normalize-space($header//tei:titleStmt/tei:title[@type = 'main'])}”,
-        {normalize-space($header//tei:publisher)}, {normalize-space($header//tei:publicationStmt/tei:date)}.
+        “{normalize-space($header//tei:titleStmt/tei:title[@type = 'main'][1])}”,
+        {normalize-space($header//tei:publisher[1])}, {normalize-space($header//tei:publicationStmt/tei:date[1])}.
         <xsl:choose>
           <xsl:when test="$base-url"><a href="{ce:page-url($id)}">{ce:page-url($id)}</a>.</xsl:when>
           <xsl:otherwise>Document “{$id}”.</xsl:otherwise>
@@ -371,6 +371,9 @@
   </xsl:template>
 
   <xsl:mode name="noteref" on-no-match="deep-skip"/>
+
+  <!-- A passage with an id but no note on it carries no note reference. -->
+  <xsl:template match="tei:seg[@xml:id][empty(ce:notes-on(.))]" mode="noteref" priority="2"/>
 
   <xsl:template match="tei:choice | tei:surplus | tei:seg[@xml:id]" mode="noteref">
     <xsl:variable name="n" select="ce:note-number(.)"/>

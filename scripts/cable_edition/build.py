@@ -110,7 +110,11 @@ def build(paths: list[Path] | None = None, out_dir: Path = Path("build"), *,
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     recover(out_dir)
     with _terminations_interrupt():
-        staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.tmp-", dir=out_dir.parent))
+        try:
+            staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.tmp-", dir=out_dir.parent))
+        except OSError as exc:
+            raise UserError(Diagnostic(str(out_dir.parent), 0, 0, "error", f"cannot write the build here: "
+                                       f"{exc.strerror or exc}", "io"), exit_code=2) from None
         try:
             renderer = Renderer(registers)
             entries = []

@@ -70,10 +70,29 @@ def _depth_exceeds(root: etree._Element, limit: int) -> int:
     return 0
 
 
+# What may precede the root element: a byte-order mark, white space, the XML declaration,
+# processing instructions and comments.
+_PROLOG = re.compile(rb"\A(?:\xef\xbb\xbf)?(?:\s+|<\?.*?\?>|<!--.*?-->)*", re.S)
+_DOCTYPE_MESSAGE = ("a DOCTYPE is not allowed: TEI documents have none, and the toolchain never "
+                    "loads DTDs or entities; remove the <!DOCTYPE …> declaration")
+
+
+def _doctype_at(data: bytes) -> tuple[int, int] | None:
+    """Where a DOCTYPE starts, found before parsing so that libxml2 never sees it."""
+    start = _PROLOG.match(data).end()
+    if not data.startswith(b"<!DOCTYPE", start):
+        return None
+    line_start = data.rfind(b"\n", 0, start) + 1
+    return data.count(b"\n", 0, start) + 1, start - line_start + 1
+
+
 def parse_bytes(path: Path, data: bytes, *, max_depth: int = DEFAULT_MAX_DEPTH) -> etree._ElementTree:
     """Parse ``data`` (named ``path`` in messages) or raise :class:`UserError`."""
     if not data.strip():
         raise _error(path, "the file is empty")
+    doctype = _doctype_at(data)
+    if doctype:
+        raise _error(path, _DOCTYPE_MESSAGE, *doctype)
     try:
         root = etree.fromstring(data, _parser(), base_url=None)
     except etree.XMLSyntaxError as exc:
@@ -85,9 +104,8 @@ def parse_bytes(path: Path, data: bytes, *, max_depth: int = DEFAULT_MAX_DEPTH) 
     if encoding not in {"UTF-8", "UTF8"}:
         raise _error(path, f"the document declares encoding {tree.docinfo.encoding!r}: documents "
                      "must be UTF-8 (declare encoding=\"UTF-8\" and save the file as UTF-8)", 1, 1)
-    if tree.docinfo.doctype or tree.docinfo.internalDTD is not None:
-        raise _error(path, "a DOCTYPE is not allowed: TEI documents have none, and the toolchain "
-                     "never loads DTDs or entities; remove the <!DOCTYPE …> declaration", 1, 1)
+    if tree.docinfo.doctype or tree.docinfo.internalDTD is not None:   # one the scan missed
+        raise _error(path, _DOCTYPE_MESSAGE, 1, 1)
     deep = _depth_exceeds(root, max_depth)
     if deep:
         raise _error(path, f"elements are nested deeper than {max_depth} levels", deep, 1)
