@@ -17,7 +17,9 @@ SHARED = ROOT.parent / "shared"
 CABLE = TEI_DIR / "unamir-100.xml"
 
 
-def run_cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
+def run_cli(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
+    """Run the CLI as a user would; by default from the checkout, whose pyproject.toml holds
+    the publication settings."""
     return subprocess.run([sys.executable, "-m", "cable_edition", *args], cwd=cwd,
                           capture_output=True, text=True, timeout=300)
 

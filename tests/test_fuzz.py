@@ -15,6 +15,7 @@ from lxml import etree
 
 from cable_edition.build import build
 from cable_edition.diagnostics import UserError
+from cable_edition.project import Config
 from cable_edition.validate import validate
 from conftest import CABLE, TEI_DIR
 
@@ -75,7 +76,7 @@ def test_mutated_cables_never_crash_and_invalid_ones_are_never_published(tmp_pat
     report = validate([tei])                      # any exception but UserError fails the test
     out = folder / "build"
     try:
-        built = build([tei], out)
+        built = build([tei], out, config=Config("http://localhost:8000/", "Tests", ("Tests",)))
     except UserError as error:
         assert error.diagnostics and error.exit_code in (1, 2)
         assert not report.valid
@@ -83,7 +84,7 @@ def test_mutated_cables_never_crash_and_invalid_ones_are_never_published(tmp_pat
         return
     assert report.valid, [str(d) for d in report.diagnostics]
     published = {p.name for p in out.iterdir()}
-    assert published == {"index.html", *built.built}
+    assert published == {"index.html", "cmif.xml", "collection.json", *built.built}
     for doc_id in built.built:
         assert (out / doc_id / f"{doc_id}.xml").read_bytes() == mutated
 

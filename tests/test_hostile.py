@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import CABLE, TEI_DIR, run_cli
+from conftest import CABLE, ROOT, TEI_DIR, run_cli
 from tools import require
 
 SECRET = "SECRET-7f3a9c-do-not-leak"
@@ -153,7 +153,7 @@ def limited_memory():
 def run_bounded(*args: str) -> tuple[subprocess.CompletedProcess, float]:
     start = time.perf_counter()
     result = subprocess.run([sys.executable, "-m", "cable_edition", *args], capture_output=True, text=True,
-                            timeout=120, preexec_fn=limited_memory)
+                            timeout=120, preexec_fn=limited_memory, cwd=ROOT)
     return result, time.perf_counter() - start
 
 
@@ -277,7 +277,7 @@ def test_a_read_only_output_folder(tmp_path):
     try:
         result = subprocess.run([*without_root_powers(), sys.executable, "-m", "cable_edition", "build",
                                  str(tmp_path / "tei"), "--out", str(out)],
-                                capture_output=True, text=True, timeout=120)
+                                capture_output=True, text=True, timeout=120, cwd=ROOT)
     finally:
         os.chmod(site, 0o755)
     assert result.returncode == 2, result.stderr
@@ -296,12 +296,12 @@ def test_a_build_killed_half_way_leaves_the_previous_build(tmp_path, how):
         (tei / f"copy-{n}.xml").write_text(CABLE_TEXT.replace("unamir-100", f"copy-{n}"), encoding="utf-8")
     out = tmp_path / "build"
     first = subprocess.run([sys.executable, "-m", "cable_edition", "build", str(tei / "copy-0.xml"), "--out", str(out)],
-                           capture_output=True, text=True, timeout=300)
+                           capture_output=True, text=True, timeout=300, cwd=ROOT)
     assert first.returncode == 0, first.stderr
     before = snapshot(out)
 
     process = subprocess.Popen([sys.executable, "-m", "cable_edition", "build", str(tei), "--out", str(out)],
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT)
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:     # wait until it is writing its staging folder
         staging = list(tmp_path.glob(".build.tmp-*"))
@@ -320,7 +320,7 @@ def test_a_build_killed_half_way_leaves_the_previous_build(tmp_path, how):
     assert snapshot(out) == before
 
     again = subprocess.run([sys.executable, "-m", "cable_edition", "build", str(tei / "copy-1.xml"), "--out", str(out)],
-                           capture_output=True, text=True, timeout=300)
+                           capture_output=True, text=True, timeout=300, cwd=ROOT)
     assert again.returncode == 0, again.stderr
     assert not list(tmp_path.glob(".build.*"))           # and the next build recovers
 

@@ -1,7 +1,9 @@
 <?xml version="1.0" encoding="UTF-8"?>
 <!--
-  The collection page (build/index.html): every document with its date, sender,
-  recipients and subject, sorted by date, linking to its edition, texts and XML.
+  The collection-level outputs, from the documents' entries alone (no document is read
+  again): the collection page (index.html: every document with its date, sender,
+  recipients and subject, sorted by date, linking to its edition, texts and XML), the CMIF
+  file (cmif.xml) and the JSON list (collection.json).
   Input: <collection><document …/>…</collection>, the entries edition.xsl made.
 -->
 <xsl:stylesheet version="3.0"
@@ -13,10 +15,21 @@
   expand-text="yes">
 
   <xsl:import href="html.xsl"/>
+  <xsl:import href="exports.xsl"/>
 
   <xsl:template match="/collection">
     <xsl:result-document href="index.html" method="html" html-version="5" encoding="UTF-8" indent="no">
       <xsl:call-template name="ce:collection-page"/>
+    </xsl:result-document>
+    <xsl:result-document href="cmif.xml" method="xml" encoding="UTF-8" indent="yes">
+      <xsl:call-template name="ce:cmif">
+        <xsl:with-param name="documents" select="document"/>
+      </xsl:call-template>
+    </xsl:result-document>
+    <xsl:result-document href="collection.json" method="text" encoding="UTF-8">
+      <xsl:call-template name="ce:collection-json">
+        <xsl:with-param name="documents" select="document"/>
+      </xsl:call-template>
     </xsl:result-document>
   </xsl:template>
 
@@ -40,8 +53,8 @@
               <tr>
                 <td><time datetime="{@when}">{@date}</time></td>
                 <td>{@number}</td>
-                <td>{string-join(sender, ', ')}</td>
-                <td>{string-join(recipient, ', ')}</td>
+                <td>{string-join(action[@type = 'sent']/person/@name, ', ')}</td>
+                <td>{string-join(action[@type = 'received']/person/@name, ', ')}</td>
                 <td><a href="{@id}/index.html">{@subject}</a></td>
                 <td>
                   <a href="{@id}/{@id}.reading.txt" aria-label="Reading text of {@number}">reading</a> ·

@@ -17,11 +17,25 @@
        in by the build so that no stylesheet ever reads a file by itself. -->
   <xsl:param name="register" as="document-node()?" select="()"/>
 
+  <!-- Publication settings, from the project configuration ([tool.cable-edition]). -->
+  <!-- Where the edition is published, ending in "/"; empty: pages link relatively. -->
+  <xsl:param name="base-url" as="xs:string" select="''"/>
+  <xsl:param name="publisher" as="xs:string" select="''"/>
+  <xsl:param name="editors" as="xs:string*" select="()"/>
+  <!-- CMIF wants a UUID as the id of its bibl: the build derives one from the base URL. -->
+  <xsl:param name="cmif-source-id" as="xs:string" select="''"/>
+
   <!-- The edited side and the witness side of each intervention, by element name. -->
   <xsl:variable name="ce:edited-names" as="xs:string+" select="'corr', 'reg', 'expan'"/>
   <xsl:variable name="ce:witness-names" as="xs:string+" select="'sic', 'orig', 'abbr'"/>
 
   <!-- ============================ functions ============================ -->
+
+  <!-- The published address of a document's page ('' where no base URL is set). -->
+  <xsl:function name="ce:document-url" as="xs:string">
+    <xsl:param name="id" as="xs:string"/>
+    <xsl:sequence select="if ($base-url) then $base-url || $id || '/' else ''"/>
+  </xsl:function>
 
   <xsl:function name="ce:document-id" as="xs:string">
     <xsl:param name="node" as="node()"/>

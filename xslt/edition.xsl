@@ -1,7 +1,8 @@
 <?xml version="1.0" encoding="UTF-8"?>
 <!--
   Everything the build publishes for one document, in one pass over one parsed tree:
-  <id>.diplomatic.txt, <id>.reading.txt and index.html, written as result documents into
+  <id>.diplomatic.txt, <id>.reading.txt, index.html, <id>.dc.xml and <id>.json, written as
+  result documents into
   the document's own folder (the build sets the base output URI to build/<id>/, so every
   href here is a plain file name). The principal result is the document's entry for the
   collection page, which the build gathers and hands to collection.xsl.
@@ -16,6 +17,7 @@
 
   <xsl:import href="text.xsl"/>
   <xsl:import href="html.xsl"/>
+  <xsl:import href="exports.xsl"/>
 
   <xsl:output method="xml" omit-xml-declaration="yes" encoding="UTF-8"/>
 
@@ -32,28 +34,23 @@
         <xsl:with-param name="tei" select="$tei"/>
       </xsl:call-template>
     </xsl:result-document>
-    <xsl:call-template name="ce:collection-entry">
-      <xsl:with-param name="tei" select="$tei"/>
-    </xsl:call-template>
-  </xsl:template>
-
-  <!-- What the collection page needs to know of a document, so that it never has to read
-       the document again. -->
-  <xsl:template name="ce:collection-entry">
-    <xsl:param name="tei" as="element(tei:TEI)"/>
-    <xsl:variable name="header" select="$tei/tei:teiHeader"/>
-    <xsl:variable name="sent" select="$header//tei:correspAction[@type = 'sent']"/>
-    <document id="{$tei/@xml:id}" when="{$sent/tei:date/@when}" date="{normalize-space($sent/tei:date)}"
-              number="{normalize-space($header//tei:bibl[@type = 'cable']/tei:idno[@type = 'cable-number'])}"
-              subject="{normalize-space($header//tei:bibl[@type = 'cable']/tei:title[@type = 'subject'])}"
-              title="{normalize-space($header//tei:titleStmt/tei:title[@type = 'main'][1])}">
-      <xsl:for-each select="$sent/tei:persName">
-        <sender>{normalize-space(.)}</sender>
-      </xsl:for-each>
-      <xsl:for-each select="$header//tei:correspAction[@type = 'received']/tei:persName">
-        <recipient>{normalize-space(.)}</recipient>
-      </xsl:for-each>
-    </document>
+    <xsl:variable name="entry" as="element(document)">
+      <xsl:call-template name="ce:entry">
+        <xsl:with-param name="tei" select="$tei"/>
+      </xsl:call-template>
+    </xsl:variable>
+    <xsl:result-document href="{$id}.dc.xml" method="xml" encoding="UTF-8" indent="yes">
+      <xsl:call-template name="ce:dc-record">
+        <xsl:with-param name="tei" select="$tei"/>
+      </xsl:call-template>
+    </xsl:result-document>
+    <xsl:result-document href="{$id}.json" method="text" encoding="UTF-8">
+      <xsl:call-template name="ce:document-json">
+        <xsl:with-param name="tei" select="$tei"/>
+        <xsl:with-param name="entry" select="$entry"/>
+      </xsl:call-template>
+    </xsl:result-document>
+    <xsl:sequence select="$entry"/>
   </xsl:template>
 
 </xsl:stylesheet>

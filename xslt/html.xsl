@@ -19,10 +19,6 @@
 
   <xsl:import href="common.xsl"/>
 
-  <!-- Where the edition is published ("https://example.org/cables/"); empty: links are
-       relative, and the citation names the page by its id. -->
-  <xsl:param name="base-url" as="xs:string" select="''"/>
-
   <!-- Read at compile time, so that nothing is read when documents are transformed. -->
   <xsl:variable name="ce:css" static="yes" as="xs:string"
     select="unparsed-text(resolve-uri('edition.css', static-base-uri()))"/>
@@ -119,10 +115,6 @@
     <xsl:sequence select="$name || ' ' || tokenize(normalize-space($idno), '/')[last()]"/>
   </xsl:function>
 
-  <xsl:function name="ce:page-url" as="xs:string">
-    <xsl:param name="id" as="xs:string"/>
-    <xsl:sequence select="if ($base-url) then replace($base-url, '/?$', '/') || $id || '/' else ''"/>
-  </xsl:function>
 
   <!-- A short sentence about an intervention, as the tooltip and the apparatus say it. -->
   <xsl:function name="ce:intervention-summary" as="xs:string">
@@ -256,10 +248,10 @@
         “{normalize-space($header//tei:titleStmt/tei:title[@type = 'main'][1])}”,
         {normalize-space($header//tei:publisher[1])}, {normalize-space($header//tei:publicationStmt/tei:date[1])}.
         <xsl:choose>
-          <xsl:when test="$base-url"><a href="{ce:page-url($id)}">{ce:page-url($id)}</a>.</xsl:when>
+          <xsl:when test="$base-url"><a href="{ce:document-url($id)}">{ce:document-url($id)}</a>.</xsl:when>
           <xsl:otherwise>Document “{$id}”.</xsl:otherwise>
         </xsl:choose>
-        Paragraphs are cited by their anchors, e.g. <a href="#{$id}-p1">{ce:page-url($id)}#{$id}-p1</a>.
+        Paragraphs are cited by their anchors, e.g. <a href="#{$id}-p1">{ce:document-url($id)}#{$id}-p1</a>.
       </p>
     </aside>
   </xsl:template>

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from cable_edition.diagnostics import Diagnostic, Interrupted, UserError, has_errors
 from cable_edition.load import DEFAULT_MAX_BYTES, Loaded, load_all
-from cable_edition.project import REGISTER_NAME, collect
+from cable_edition.project import REGISTER_NAME, Config, collect, load_config
 from cable_edition.render import Renderer
 from cable_edition.validate import check
 
@@ -89,12 +89,16 @@ def _publishable(documents: list[Loaded], problems: list[Diagnostic]) -> tuple[l
 
 
 def build(paths: list[Path] | None = None, out_dir: Path = Path("build"), *,
-          keep_going: bool = False, max_bytes: int = DEFAULT_MAX_BYTES) -> BuildReport:
+          keep_going: bool = False, max_bytes: int = DEFAULT_MAX_BYTES,
+          config: Config | None = None) -> BuildReport:
     """Validate every document of ``paths`` (default: ./tei) and publish it into ``out_dir``.
 
     Nothing is published while any document is invalid: :class:`UserError` lists every
     problem and ``out_dir`` stays as it was. With ``keep_going``, the valid documents are
-    published and the report names the others."""
+    published and the report names the others. ``config`` (default: the pyproject.toml of
+    the current folder) gives the base URL, publisher and editors that CMIF needs."""
+    config = config if config is not None else load_config()
+    config.require("base-url", "publisher", what="cmif.xml")
     collection = collect(paths)
     documents, registers, problems = load_all(collection, max_bytes=max_bytes)
     problems += check(documents, registers, complete=not problems)
@@ -116,7 +120,7 @@ def build(paths: list[Path] | None = None, out_dir: Path = Path("build"), *,
             raise UserError(Diagnostic(str(out_dir.parent), 0, 0, "error", f"cannot write the build here: "
                                        f"{exc.strerror or exc}", "io"), exit_code=2) from None
         try:
-            renderer = Renderer(registers)
+            renderer = Renderer(registers, config)
             entries = []
             for loaded in good:
                 target = staging / loaded.id

@@ -14,7 +14,7 @@ from cable_edition import __version__
 from cable_edition.diagnostics import (InternalError, Interrupted, UserError, render_github, render_json, render_junit,
                                        render_text)
 from cable_edition.load import DEFAULT_MAX_BYTES
-from cable_edition.project import NoDocumentsError
+from cable_edition.project import ConfigError, NoDocumentsError
 
 FORMATS = ("text", "github", "junit", "json")
 
@@ -63,6 +63,9 @@ def _parser() -> argparse.ArgumentParser:
                        help="output folder (default: build/)")
     build.add_argument("--keep-going", action="store_true",
                        help="publish the valid documents and report the others (exit 1)")
+    build.add_argument("--base-url", metavar="URL",
+                       help="where the edition is published (default: base-url in [tool.cable-edition] "
+                       "of ./pyproject.toml)")
     return parser
 
 
@@ -89,8 +92,11 @@ def _validate(args: argparse.Namespace) -> int:
 
 def _build(args: argparse.Namespace) -> int:
     from cable_edition.build import build
+    from cable_edition.project import load_config
 
-    report = build(args.paths or None, args.out, keep_going=args.keep_going, max_bytes=args.max_bytes)
+    config = load_config(base_url=args.base_url)
+    report = build(args.paths or None, args.out, keep_going=args.keep_going, max_bytes=args.max_bytes,
+                   config=config)
     sys.stderr.write(render_text(report.diagnostics))
     summary = f"built {len(report.built)} document(s) into {args.out}"
     if report.failed:
@@ -110,6 +116,9 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "build":
             print(f"cable-edition: nothing was published; {args.out} is unchanged", file=sys.stderr)
         return exc.exit_code
+    except ConfigError as exc:
+        print(f"cable-edition: error: {exc}", file=sys.stderr)
+        return 2
     except NoDocumentsError as exc:
         print(f"cable-edition: error: {exc}", file=sys.stderr)
         return 2

@@ -3,7 +3,8 @@ wheel), and the documents of a collection."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import tomllib
+from dataclasses import dataclass, field
 from pathlib import Path
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -58,3 +59,49 @@ def collect(paths: list[Path] | None = None) -> Collection:
         shown = ", ".join(str(p) for p in paths)
         raise NoDocumentsError(f"{shown}: no TEI documents to process")
     return Collection(unique, registers)
+
+
+@dataclass(frozen=True)
+class Config:
+    """The edition's publication settings, from ``[tool.cable-edition]`` in the
+    ``pyproject.toml`` of the folder the command runs in (CLI options override them)."""
+
+    base_url: str = ""
+    publisher: str = ""
+    editors: tuple[str, ...] = field(default_factory=tuple)
+    source: str = ""
+
+    def require(self, *names: str, what: str) -> None:
+        """Raise :class:`ConfigError` naming every setting ``what`` needs and lacks."""
+        missing = [n for n in names if not getattr(self, n.replace("-", "_"))]
+        if missing:
+            where = self.source or "pyproject.toml"
+            keys = ", ".join(n for n in missing)
+            raise ConfigError(f"{where}: {what} needs {keys} in [tool.cable-edition] "
+                              f"(e.g. base-url = \"https://example.org/cables/\")")
+
+
+class ConfigError(Exception):
+    """A setting that an output needs is missing or malformed."""
+
+
+def load_config(folder: Path | None = None, **overrides: str | None) -> Config:
+    path = (folder or Path.cwd()) / "pyproject.toml"
+    table: dict = {}
+    if path.is_file():
+        try:
+            table = tomllib.loads(path.read_text(encoding="utf-8")).get("tool", {}).get("cable-edition", {})
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+    values = {"base_url": table.get("base-url", ""), "publisher": table.get("publisher", ""),
+              "editors": table.get("editors", [])}
+    values.update({k: v for k, v in overrides.items() if v})
+    if isinstance(values["editors"], str):
+        values["editors"] = [values["editors"]]
+    base_url = str(values["base_url"])
+    if base_url and not base_url.startswith(("http://", "https://")):
+        raise ConfigError(f"{path}: base-url must be an http(s) URL, not {base_url!r}")
+    if base_url and not base_url.endswith("/"):
+        base_url += "/"
+    return Config(base_url, str(values["publisher"]), tuple(map(str, values["editors"])),
+                  str(path) if path.is_file() else "")

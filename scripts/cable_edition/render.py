@@ -14,8 +14,10 @@ from lxml import etree
 from saxonche import PySaxonApiError, PySaxonProcessor
 
 from cable_edition.diagnostics import InternalError
+import uuid
+
 from cable_edition.load import Loaded
-from cable_edition.project import XSLT_DIR
+from cable_edition.project import XSLT_DIR, Config
 
 # The full URIs are required: saxonche silently ignores short names.
 ALLOWED_PROTOCOLS = "http://saxon.sf.net/feature/allowedProtocols"
@@ -53,10 +55,26 @@ def _compiled() -> tuple[PySaxonProcessor, dict]:
 class Renderer:
     """Turns loaded documents into published files. Create one per process."""
 
-    def __init__(self, registers: list[Loaded] = ()):
+    def __init__(self, registers: list[Loaded] = (), config: Config = Config()):
         self._processor, self._executables = _compiled()
         # Each folder's register, handed to Saxon once.
         self._registers = {r.path.parent.resolve(): self.to_saxon(r) for r in registers}
+        self._settings = self._publication_settings(config)
+
+    def _publication_settings(self, config: Config) -> dict:
+        make = self._processor.make_string_value
+        editors = self._processor.empty_sequence()
+        for editor in config.editors:
+            editors.add_xdm_item(make(editor))
+        # CMIF wants a UUID for its bibl: a name-based one, the same in every build.
+        source_id = str(uuid.uuid5(uuid.NAMESPACE_URL, config.base_url)) if config.base_url else ""
+        return {"base-url": make(config.base_url), "publisher": make(config.publisher),
+                "editors": editors, "cmif-source-id": make(source_id)}
+
+    def _prepare(self, executable) -> None:
+        executable.clear_parameters()
+        for name, value in self._settings.items():
+            executable.set_parameter(name, value)
 
     def to_saxon(self, loaded: Loaded):
         """The tree the loader checked, handed to Saxon (never the file itself)."""
@@ -66,16 +84,19 @@ class Renderer:
         """Write every output of edition.xsl for one document into ``out_dir``; return the
         document's entry for the collection page (an XML fragment)."""
         executable = self._executables["edition.xsl"]
-        executable.clear_parameters()
+        self._prepare(executable)
         register = self._registers.get(loaded.path.parent.resolve())
         if register is not None:
             executable.set_parameter("register", register)
         return self._run(executable, self.to_saxon(loaded), out_dir, str(loaded.path))
 
     def render_collection(self, entries: list[str], out_dir: Path) -> None:
-        """Write the collection page (index.html) into ``out_dir`` from the entries."""
+        """Write the collection outputs (index.html, cmif.xml, collection.json) into
+        ``out_dir`` from the documents' entries."""
         collection = self._processor.parse_xml(xml_text="<collection>" + "".join(entries) + "</collection>")
-        self._run(self._executables["collection.xsl"], collection, out_dir, "the collection page")
+        executable = self._executables["collection.xsl"]
+        self._prepare(executable)
+        self._run(executable, collection, out_dir, "the collection outputs")
 
     def _run(self, executable, node, out_dir: Path, what: str) -> str:
         executable.set_base_output_uri(out_dir.resolve().as_uri() + "/")
