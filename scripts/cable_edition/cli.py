@@ -66,7 +66,36 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--base-url", metavar="URL",
                        help="where the edition is published (default: base-url in [tool.cable-edition] "
                        "of ./pyproject.toml)")
+    importer = commands.add_parser(
+        "import", parents=[common], help="make a TEI skeleton from a plain-text transcription",
+        description="Turn a plain-text cable transcription (title lines; heading lines such as To:, "
+        "From:, Number:, Subject:; numbered paragraphs, with or without list markers; a closer; any "
+        "line ending) into DIR/<id>.xml. What it cannot know is left as placeholders, which "
+        "validate reports as warnings; a heading line of an unknown kind is kept and reported.")
+    importer.add_argument("transcription", type=Path, metavar="TRANSCRIPTION.txt")
+    importer.add_argument("--id", dest="doc_id", metavar="ID",
+                          help="the document id (default: from the file name)")
+    importer.add_argument("--into", type=Path, default=Path("tei"), metavar="DIR",
+                          help="the collection folder to write into (default: tei/)")
+    importer.add_argument("--force", action="store_true", help="replace an existing document")
     return parser
+
+
+def _import(args: argparse.Namespace) -> int:
+    from cable_edition.importer import import_transcription
+    from cable_edition.project import load_config
+    from cable_edition.validate import validate
+
+    target, warnings = import_transcription(args.transcription, args.into, doc_id=args.doc_id,
+                                            force=args.force, config=load_config())
+    sys.stderr.write(render_text(warnings))
+    report = validate([target], max_bytes=args.max_bytes)
+    own = [d for d in report.diagnostics if d.path == str(target)]
+    sys.stderr.write(render_text(own))
+    placeholders = sum(d.rule == "placeholder" for d in own)
+    print(f"wrote {target}: {len(own)} problem(s) to settle, {placeholders} of them placeholders",
+          file=sys.stderr)
+    return 0 if report.valid else 1
 
 
 def _validate(args: argparse.Namespace) -> int:
@@ -108,7 +137,7 @@ def _build(args: argparse.Namespace) -> int:
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
-        return _validate(args) if args.command == "validate" else _build(args)
+        return {"validate": _validate, "build": _build, "import": _import}[args.command](args)
     except UserError as exc:
         if args.debug:
             traceback.print_exc()
