@@ -24,10 +24,19 @@
   <xsl:param name="editors" as="xs:string*" select="()"/>
   <!-- CMIF wants a UUID as the id of its bibl: the build derives one from the base URL. -->
   <xsl:param name="cmif-source-id" as="xs:string" select="''"/>
+  <!-- The CMIF file's date: the latest change of any document (the same in every build). -->
+  <xsl:param name="cmif-date" as="xs:string" select="'1970-01-01'"/>
 
   <!-- The edited side and the witness side of each intervention, by element name. -->
   <xsl:variable name="ce:edited-names" as="xs:string+" select="'corr', 'reg', 'expan'"/>
   <xsl:variable name="ce:witness-names" as="xs:string+" select="'sic', 'orig', 'abbr'"/>
+  <xsl:variable name="ce:kinds" as="map(xs:string, xs:string)" select="map {
+      'corr': 'correction', 'reg': 'regularisation', 'expan': 'expansion', 'surplus': 'superfluous text' }"/>
+
+  <!-- Look-ups by id and by note target, so that no function scans a whole document. -->
+  <xsl:key name="ce:by-id" match="*[@xml:id]" use="@xml:id"/>
+  <xsl:key name="ce:notes-by-target" match="tei:note[@target]"
+           use="tokenize(@target) ! substring-after(., '#')"/>
 
   <!-- ============================ functions ============================ -->
 
@@ -68,11 +77,7 @@
 
   <xsl:function name="ce:kind" as="xs:string">
     <xsl:param name="intervention" as="element()"/>
-    <xsl:variable name="edited" select="local-name(ce:decision($intervention))"/>
-    <xsl:sequence select="map {
-        'corr': 'correction', 'reg': 'regularisation', 'expan': 'expansion',
-        'surplus': 'superfluous text'
-      }($edited)"/>
+    <xsl:sequence select="$ce:kinds(local-name(ce:decision($intervention)))"/>
   </xsl:function>
 
   <!-- What the witness reads, and what the edition reads (empty for surplus). -->
@@ -112,9 +117,8 @@
   <!-- Notes whose @target names this element. -->
   <xsl:function name="ce:notes-on" as="element(tei:note)*">
     <xsl:param name="element" as="element()"/>
-    <xsl:variable name="pointer" select="'#' || $element/@xml:id"/>
     <xsl:sequence select="if ($element/@xml:id)
-                          then root($element)//tei:note[tokenize(@target) = $pointer] else ()"/>
+                          then key('ce:notes-by-target', string($element/@xml:id), root($element)) else ()"/>
   </xsl:function>
 
   <!-- The witnesses named in @source, by their sigla (T, P). -->
@@ -122,7 +126,7 @@
     <xsl:param name="intervention" as="element()"/>
     <xsl:variable name="tei" select="root($intervention)"/>
     <xsl:for-each select="tokenize(ce:decision($intervention)/@source)">
-      <xsl:variable name="target" select="$tei//*[@xml:id = substring-after(current(), '#')]"/>
+      <xsl:variable name="target" select="key('ce:by-id', substring-after(current(), '#'), $tei)"/>
       <xsl:sequence select="($target/tei:abbr/string(), string($target/@xml:id))[1]"/>
     </xsl:for-each>
   </xsl:function>
@@ -138,8 +142,8 @@
     <xsl:param name="pointer" as="xs:string?"/>
     <xsl:param name="context" as="node()"/>
     <xsl:variable name="id" select="substring-after($pointer, '#')"/>
-    <xsl:sequence select="if (starts-with($pointer, '#')) then root($context)//*[@xml:id = $id]
-                          else $register//*[@xml:id = $id]"/>
+    <xsl:sequence select="if (starts-with($pointer, '#')) then key('ce:by-id', $id, root($context))
+                          else if (exists($register)) then key('ce:by-id', $id, $register) else ()"/>
   </xsl:function>
 
   <!-- One block (a line of the heading, a paragraph, the closer) as one line of text. -->

@@ -1,11 +1,12 @@
 <?xml version="1.0" encoding="UTF-8"?>
 <!--
-  Everything the build publishes for one document, in one pass over one parsed tree:
-  <id>.diplomatic.txt, <id>.reading.txt, index.html, <id>.dc.xml and <id>.json, written as
-  result documents into
-  the document's own folder (the build sets the base output URI to build/<id>/, so every
-  href here is a plain file name). The principal result is the document's entry for the
-  collection page, which the build gathers and hands to collection.xsl.
+  The one stylesheet the build compiles.
+  For a document: everything published for it, in one pass over one parsed tree
+  (<id>.diplomatic.txt, <id>.reading.txt, index.html, <id>.dc.xml, <id>.json, written as
+  result documents into its own folder: the build sets the base output URI to build/<id>/,
+  so every href here is a plain file name); the principal result is the document's
+  fragments of the collection outputs, which the build keeps in its manifest.
+  For <collection count="N"/>: the shells of the collection outputs (collection.xsl).
 -->
 <xsl:stylesheet version="3.0"
   xmlns:xsl="http://www.w3.org/1999/XSL/Transform"
@@ -16,12 +17,14 @@
   expand-text="yes">
 
   <xsl:import href="text.xsl"/>
-  <xsl:import href="html.xsl"/>
-  <xsl:import href="exports.xsl"/>
+  <xsl:import href="collection.xsl"/>   <!-- which imports html.xsl and exports.xsl -->
 
-  <xsl:output method="xml" omit-xml-declaration="yes" encoding="UTF-8"/>
+  <xsl:output method="text" encoding="UTF-8"/>
 
-  <xsl:template match="/">
+  <!-- The accumulators that number entities and notes apply to the document transformed. -->
+  <xsl:mode use-accumulators="#all"/>
+
+  <xsl:template match="document-node(element(tei:TEI))">
     <xsl:variable name="tei" select="tei:TEI"/>
     <xsl:variable name="id" select="ce:document-id(.)"/>
     <xsl:for-each select="'diplomatic', 'reading'">
@@ -50,7 +53,7 @@
         <xsl:with-param name="entry" select="$entry"/>
       </xsl:call-template>
     </xsl:result-document>
-    <xsl:sequence select="$entry"/>
+    <xsl:sequence select="ce:collection-fragments($entry)"/>
   </xsl:template>
 
 </xsl:stylesheet>

@@ -4,15 +4,14 @@
   Per document:   the entry (what every collection-level output needs to know of it, so the
                   document is never read again), an oai_dc Dublin Core record, a JSON record.
   Per collection: a CMIF 1.1 file and a JSON list, made from the entries alone.
-  JSON is written through xml-to-json() from the XPath functions' XML form, so that the
-  order of keys is fixed and every build of the same input is byte for byte the same.
+  JSON is written from XPath maps, whose keys Saxon keeps in the order written.
 -->
 <xsl:stylesheet version="3.0"
   xmlns:xsl="http://www.w3.org/1999/XSL/Transform"
   xmlns:xs="http://www.w3.org/2001/XMLSchema"
   xmlns:tei="http://www.tei-c.org/ns/1.0"
   xmlns:ce="https://cable-edition.org/ns/xslt"
-  xmlns:fn="http://www.w3.org/2005/xpath-functions"
+  xmlns:map="http://www.w3.org/2005/xpath-functions/map"
   xmlns:oai_dc="http://www.openarchives.org/OAI/2.0/oai_dc/"
   xmlns:dc="http://purl.org/dc/elements/1.1/"
   exclude-result-prefixes="#all"
@@ -117,31 +116,38 @@
     <xsl:sequence select="normalize-space(($record/(tei:persName, tei:orgName, tei:placeName, tei:title))[1])"/>
   </xsl:function>
 
-  <!-- ============================================================ JSON helpers -->
+  <!-- ==================================================================== JSON -->
 
-  <xsl:function name="ce:json-string" as="element(fn:string)">
-    <xsl:param name="key" as="xs:string?"/>
-    <xsl:param name="value" as="xs:string?"/>
-    <fn:string>
-      <xsl:if test="$key"><xsl:attribute name="key" select="$key"/></xsl:if>
-      <xsl:sequence select="string($value)"/>
-    </fn:string>
-  </xsl:function>
-
-  <xsl:function name="ce:json-strings" as="element(fn:array)">
-    <xsl:param name="key" as="xs:string"/>
-    <xsl:param name="values" as="xs:string*"/>
-    <fn:array key="{$key}">
-      <xsl:sequence select="$values ! ce:json-string((), .)"/>
-    </fn:array>
-  </xsl:function>
-
+  <!-- JSON is built as XPath maps and arrays (Saxon keeps the order in which keys are
+       written, so every build of the same input is byte for byte the same) and serialized
+       once. -->
   <xsl:function name="ce:json" as="xs:string">
-    <xsl:param name="tree" as="element(fn:map)"/>
-    <xsl:sequence select="xml-to-json($tree) || '&#10;'"/>
+    <xsl:param name="value" as="map(*)"/>
+    <xsl:sequence select="serialize($value, map { 'method': 'json', 'indent': true() }) || '&#10;'"/>
   </xsl:function>
 
-  <!-- ======================================================= JSON per document -->
+  <!-- What the collection lists of a document, from its entry. -->
+  <xsl:function name="ce:entry-map" as="map(*)">
+    <xsl:param name="entry" as="element(document)"/>
+    <xsl:sequence select="map:merge((
+        map { 'id': string($entry/@id), 'url': string($entry/@url), 'title': string($entry/@title),
+              'number': string($entry/@number), 'subject': string($entry/@subject),
+              'date': string($entry/@when), 'dateText': string($entry/@date) },
+        $entry/action ! map:entry(string(@type), ce:action-map(.)),
+        map { 'inReplyTo': array { $entry/reply-to ! string(.) }, 'licence': string($entry/@licence) }
+      ), map { 'duplicates': 'use-first' })"/>
+  </xsl:function>
+
+  <xsl:function name="ce:action-map" as="map(*)">
+    <xsl:param name="action" as="element(action)"/>
+    <xsl:sequence select="map:merge((
+        for $kind in ('person', 'org', 'place')
+        return $action/*[local-name() = $kind][1] ! map:entry(
+          map { 'person': 'persons', 'org': 'organisations', 'place': 'places' }($kind),
+          array { $action/*[local-name() = $kind] ! map:merge((map { 'name': string(@name) },
+                                                                 (@ref[. != ''] ! map { 'authority': string(.) }))) }),
+        $action/date[1] ! map { 'date': string(@when) }))"/>
+  </xsl:function>
 
   <xsl:template name="ce:document-json">
     <xsl:param name="tei" as="element(tei:TEI)"/>
@@ -149,112 +155,41 @@
     <xsl:variable name="id" select="string($tei/@xml:id)"/>
     <xsl:variable name="names" select="$tei/tei:text//*[self::tei:persName or self::tei:orgName or self::tei:placeName
                                         or self::tei:rs or self::tei:ref[@type = 'document']]"/>
-    <xsl:variable name="tree" as="element(fn:map)">
-      <fn:map>
-        <xsl:apply-templates select="$entry" mode="json-entry"/>
-        <fn:map key="files">
-          <xsl:sequence select="ce:json-string('html', 'index.html'), ce:json-string('tei', $id || '.xml'),
-                                ce:json-string('reading', $id || '.reading.txt'),
-                                ce:json-string('diplomatic', $id || '.diplomatic.txt'),
-                                ce:json-string('dublinCore', $id || '.dc.xml')"/>
-        </fn:map>
-        <fn:array key="interventions">
-          <xsl:for-each select="ce:interventions($tei)">
-            <fn:map>
-              <xsl:sequence select="ce:json-string('id', @xml:id), ce:json-string('kind', ce:kind(.)),
-                                    ce:json-string('place', ce:place(.)),
-                                    ce:json-string('witnessReading', ce:witness-reading(.)),
-                                    ce:json-string('editedReading', if (self::tei:surplus) then '' else ce:edited-reading(.)),
-                                    ce:json-string('certainty', ce:certainty(.)),
-                                    ce:json-string('resp', ce:decision(.)/@resp),
-                                    ce:json-strings('evidence', ce:sources(.)),
-                                    ce:json-strings('notes', ce:notes-on(.) ! ce:note-text(.))"/>
-              <xsl:if test="ce:decision(.)/@reason">
-                <xsl:sequence select="ce:json-string('reason', ce:decision(.)/@reason)"/>
-              </xsl:if>
-            </fn:map>
-          </xsl:for-each>
-        </fn:array>
-        <fn:array key="entities">
-          <xsl:for-each-group select="$names" group-by="(@ref, @target)[1]">
-            <xsl:variable name="record" select="ce:record(current-grouping-key(), .)"/>
-            <fn:map>
-              <xsl:sequence select="ce:json-string('id', $record/@xml:id),
-                                    ce:json-string('type', map { 'person': 'person', 'org': 'organisation',
-                                                                 'place': 'place', 'bibl': 'document' }(local-name($record))),
-                                    ce:json-string('name', ce:record-label($record)),
-                                    ce:json-string('description', normalize-space($record/tei:note[1])),
-                                    ce:json-strings('authority', $record/tei:idno[@type = ('wikidata', 'geonames', 'viaf')] ! normalize-space(.))"/>
-              <fn:array key="occurrences">
-                <xsl:for-each select="current-group()">
-                  <fn:map>
-                    <xsl:sequence select="ce:json-string('place', ce:place(.)),
-                                          ce:json-string('reading', ce:line(., 'reading')),
-                                          ce:json-string('diplomatic', ce:line(., 'diplomatic'))"/>
-                  </fn:map>
-                </xsl:for-each>
-              </fn:array>
-            </fn:map>
-          </xsl:for-each-group>
-        </fn:array>
-      </fn:map>
+    <xsl:variable name="interventions" as="map(*)*">
+      <xsl:for-each select="ce:interventions($tei)">
+        <xsl:sequence select="map:merge((
+            map { 'id': string(@xml:id), 'kind': ce:kind(.), 'place': ce:place(.),
+                  'witnessReading': ce:witness-reading(.),
+                  'editedReading': if (self::tei:surplus) then '' else ce:edited-reading(.),
+                  'certainty': ce:certainty(.), 'resp': string(ce:decision(.)/@resp) },
+            ce:decision(.)/@reason ! map { 'reason': string(.) },
+            map { 'evidence': array { ce:sources(.) }, 'notes': array { ce:notes-on(.) ! ce:note-text(.) } }))"/>
+      </xsl:for-each>
     </xsl:variable>
-    <xsl:sequence select="ce:json($tree)"/>
-  </xsl:template>
-
-  <!-- An entry as JSON members (shared by the document and the collection JSON). -->
-  <xsl:mode name="json-entry" on-no-match="shallow-skip"/>
-  <xsl:template match="document" mode="json-entry">
-    <xsl:sequence select="ce:json-string('id', @id), ce:json-string('url', @url), ce:json-string('title', @title),
-                          ce:json-string('number', @number), ce:json-string('subject', @subject),
-                          ce:json-string('date', @when), ce:json-string('dateText', @date)"/>
-    <xsl:for-each select="action">
-      <fn:map key="{@type}">
-        <xsl:for-each-group select="person, org, place" group-by="local-name()">
-          <fn:array key="{map { 'person': 'persons', 'org': 'organisations', 'place': 'places' }(current-grouping-key())}">
-            <xsl:for-each select="current-group()">
-              <fn:map>
-                <xsl:sequence select="ce:json-string('name', @name)"/>
-                <xsl:if test="@ref != ''"><xsl:sequence select="ce:json-string('authority', @ref)"/></xsl:if>
-              </fn:map>
-            </xsl:for-each>
-          </fn:array>
-        </xsl:for-each-group>
-        <xsl:for-each select="date">
-          <xsl:sequence select="ce:json-string('date', @when)"/>
-        </xsl:for-each>
-      </fn:map>
-    </xsl:for-each>
-    <xsl:sequence select="ce:json-strings('inReplyTo', reply-to ! string(.)), ce:json-string('licence', @licence)"/>
-  </xsl:template>
-
-  <!-- ===================================================== JSON for the collection -->
-
-  <xsl:template name="ce:collection-json">
-    <xsl:param name="documents" as="element(document)*"/>
-    <xsl:variable name="tree" as="element(fn:map)">
-      <fn:map>
-        <xsl:sequence select="ce:json-string('publisher', $publisher), ce:json-string('baseUrl', $base-url)"/>
-        <fn:array key="documents">
-          <xsl:for-each select="$documents">
-            <xsl:sort select="@when"/>
-            <xsl:sort select="@id"/>
-            <fn:map>
-              <xsl:apply-templates select="." mode="json-entry"/>
-              <xsl:sequence select="ce:json-string('json', @id || '/' || @id || '.json')"/>
-            </fn:map>
-          </xsl:for-each>
-        </fn:array>
-      </fn:map>
+    <xsl:variable name="entities" as="map(*)*">
+      <xsl:for-each-group select="$names" group-by="(@ref, @target)[1]">
+        <xsl:variable name="record" select="ce:record(current-grouping-key(), .)"/>
+        <xsl:sequence select="map {
+            'id': string($record/@xml:id),
+            'type': map { 'person': 'person', 'org': 'organisation', 'place': 'place', 'bibl': 'document' }(local-name($record)),
+            'name': ce:record-label($record),
+            'description': normalize-space($record/tei:note[1]),
+            'authority': array { $record/tei:idno[@type = ('wikidata', 'geonames', 'viaf')] ! normalize-space(.) },
+            'occurrences': array { current-group() ! map { 'place': ce:place(.), 'reading': ce:line(., 'reading'),
+                                                           'diplomatic': ce:line(., 'diplomatic') } } }"/>
+      </xsl:for-each-group>
     </xsl:variable>
-    <xsl:sequence select="ce:json($tree)"/>
+    <xsl:sequence select="ce:json(map:merge((ce:entry-map($entry), map {
+        'files': map { 'html': 'index.html', 'tei': $id || '.xml', 'reading': $id || '.reading.txt',
+                       'diplomatic': $id || '.diplomatic.txt', 'dublinCore': $id || '.dc.xml' },
+        'interventions': array { $interventions },
+        'entities': array { $entities } })))"/>
   </xsl:template>
 
   <!-- ================================================================== CMIF 1.1 -->
 
   <xsl:template name="ce:cmif">
-    <xsl:param name="documents" as="element(document)*"/>
-    <xsl:variable name="bibl-id" select="$cmif-source-id"/>
+    <xsl:param name="marker" as="xs:string"/>
     <TEI xmlns="http://www.tei-c.org/ns/1.0">
       <teiHeader>
         <fileDesc>
@@ -267,36 +202,17 @@
           <publicationStmt>
             <publisher><ref target="{$base-url}">{$publisher}</ref></publisher>
             <idno type="url">{$base-url}cmif.xml</idno>
-            <date when="{(max($documents/@changed ! string(.)), '1970-01-01')[1]}"/>
+            <date when="{$cmif-date}"/>
             <availability>
               <licence target="https://creativecommons.org/licenses/by/4.0/">This file is licensed under the terms of the Creative Commons Licence CC BY 4.0</licence>
             </availability>
           </publicationStmt>
           <sourceDesc>
-            <bibl type="online" xml:id="{$bibl-id}">{$publisher}: a digital edition of code cables in TEI, <ref target="{$base-url}">{$base-url}</ref></bibl>
+            <bibl type="online" xml:id="{$cmif-source-id}">{$publisher}: a digital edition of code cables in TEI, <ref target="{$base-url}">{$base-url}</ref></bibl>
           </sourceDesc>
         </fileDesc>
         <profileDesc>
-          <xsl:for-each select="$documents">
-            <xsl:sort select="@when"/>
-            <xsl:sort select="@id"/>
-            <correspDesc ref="{@url}" source="#{$bibl-id}">
-              <xsl:for-each select="action">
-                <correspAction type="{@type}">
-                  <xsl:for-each select="person, org, place">
-                    <xsl:element name="{map { 'person': 'persName', 'org': 'orgName', 'place': 'placeName' }(local-name())}"
-                                 namespace="http://www.tei-c.org/ns/1.0">
-                      <xsl:if test="@ref != ''"><xsl:attribute name="ref" select="@ref"/></xsl:if>
-                      <xsl:value-of select="@name"/>
-                    </xsl:element>
-                  </xsl:for-each>
-                  <xsl:for-each select="date">
-                    <date when="{@when}"/>
-                  </xsl:for-each>
-                </correspAction>
-              </xsl:for-each>
-            </correspDesc>
-          </xsl:for-each>
+          <xsl:comment>{$marker}</xsl:comment>
         </profileDesc>
       </teiHeader>
       <text>
@@ -305,6 +221,26 @@
         </body>
       </text>
     </TEI>
+  </xsl:template>
+
+  <!-- A document's correspDesc for CMIF, from its entry. -->
+  <xsl:template match="document" mode="cmif">
+    <correspDesc xmlns="http://www.tei-c.org/ns/1.0" ref="{@url}" source="#{$cmif-source-id}">
+      <xsl:for-each select="action">
+        <correspAction type="{@type}">
+          <xsl:for-each select="person, org, place">
+            <xsl:element name="{map { 'person': 'persName', 'org': 'orgName', 'place': 'placeName' }(local-name())}"
+                         namespace="http://www.tei-c.org/ns/1.0">
+              <xsl:if test="@ref != ''"><xsl:attribute name="ref" select="@ref"/></xsl:if>
+              <xsl:value-of select="@name"/>
+            </xsl:element>
+          </xsl:for-each>
+          <xsl:for-each select="date">
+            <date when="{@when}"/>
+          </xsl:for-each>
+        </correspAction>
+      </xsl:for-each>
+    </correspDesc>
   </xsl:template>
 
 </xsl:stylesheet>

@@ -84,24 +84,39 @@
     <xsl:sequence select="$tei/tei:text//*[ce:is-entity(.)]"/>
   </xsl:function>
 
+  <!-- Entities and annotated places are numbered in document order by accumulators: one
+       pass over the document, instead of a search for every number. -->
+  <xsl:accumulator name="ce:entity-number" as="xs:integer" initial-value="0">
+    <xsl:accumulator-rule match="tei:text//(tei:persName | tei:orgName | tei:placeName | tei:rs | tei:ref[@type = 'document'])"
+                          select="$value + 1"/>
+  </xsl:accumulator>
+
   <xsl:function name="ce:occurrence-id" as="xs:string">
     <xsl:param name="element" as="element()"/>
-    <xsl:variable name="all" select="ce:entities(root($element)/tei:TEI)"/>
-    <xsl:sequence select="ce:document-id($element) || '-o' || index-of($all ! generate-id(.), generate-id($element))"/>
+    <xsl:sequence select="ce:document-id($element) || '-o' || $element/accumulator-before('ce:entity-number')"/>
   </xsl:function>
 
   <!-- Places that carry a footnote: every intervention, and every passage of the text that
        an explanatory note targets. In document order; the footnote's number is the index. -->
   <xsl:function name="ce:annotated" as="element()*">
     <xsl:param name="tei" as="element(tei:TEI)"/>
-    <xsl:variable name="targets" select="$tei/tei:text/tei:back//tei:note/tokenize(@target) ! substring-after(., '#')"/>
-    <xsl:sequence select="ce:interventions($tei) | $tei/tei:text/(tei:front | tei:body)//*[@xml:id = $targets]
-                          [not(self::tei:p or self::tei:choice or self::tei:surplus)]"/>
+    <xsl:sequence select="$tei/tei:text/(tei:front | tei:body)//*[ce:is-annotated(.)]"/>
   </xsl:function>
+
+  <xsl:function name="ce:is-annotated" as="xs:boolean">
+    <xsl:param name="element" as="element()"/>
+    <xsl:sequence select="exists($element[self::tei:choice or self::tei:surplus or (@xml:id and not(self::tei:p)
+                          and exists(ce:notes-on(.)))][ancestor::tei:text[not(ancestor::tei:back)]])
+                          and empty($element/ancestor::tei:back)"/>
+  </xsl:function>
+
+  <xsl:accumulator name="ce:note-number" as="xs:integer" initial-value="0">
+    <xsl:accumulator-rule match="*[ce:is-annotated(.)]" select="$value + 1"/>
+  </xsl:accumulator>
 
   <xsl:function name="ce:note-number" as="xs:integer">
     <xsl:param name="element" as="element()"/>
-    <xsl:sequence select="index-of(ce:annotated(root($element)/tei:TEI) ! generate-id(.), generate-id($element))"/>
+    <xsl:sequence select="$element/accumulator-before('ce:note-number')"/>
   </xsl:function>
 
   <xsl:function name="ce:record-name" as="xs:string">
@@ -446,53 +461,61 @@
 
   <xsl:template name="ce:entity-index">
     <xsl:param name="tei" as="element(tei:TEI)"/>
-    <xsl:variable name="occurrences" select="ce:entities($tei)"/>
-    <xsl:variable name="records" as="element()*">
-      <xsl:for-each-group select="$occurrences" group-by="ce:pointer(.)">
-        <xsl:sequence select="ce:record(current-grouping-key(), .)"/>
+    <!-- One group per record: the record and the places that name it. -->
+    <xsl:variable name="groups" as="map(*)*">
+      <xsl:for-each-group select="ce:entities($tei)" group-by="ce:pointer(.)">
+        <xsl:variable name="record" select="ce:record(current-grouping-key(), .)"/>
+        <xsl:sequence select="map { 'record': $record, 'occurrences': current-group(),
+            'kind': local-name($record), 'name': ce:record-name($record) }"/>
       </xsl:for-each-group>
     </xsl:variable>
-    <xsl:variable name="groups" select="map {
-        'Persons': $records[self::tei:person], 'Organisations': $records[self::tei:org],
-        'Places': $records[self::tei:place], 'Documents': $records[self::tei:bibl] }"/>
     <section class="entities" aria-labelledby="entities-heading">
       <h2 id="entities-heading">Persons, organisations, places and documents</h2>
-      <xsl:for-each select="'Persons', 'Organisations', 'Places', 'Documents'">
-        <xsl:variable name="members" select="$groups(.)"/>
+      <xsl:for-each select="map { 'heading': 'Persons', 'kind': 'person' }, map { 'heading': 'Organisations', 'kind': 'org' },
+                            map { 'heading': 'Places', 'kind': 'place' }, map { 'heading': 'Documents', 'kind': 'bibl' }">
+        <xsl:variable name="kind" select="?kind"/>
+        <xsl:variable name="members" select="$groups[?kind = $kind]"/>
         <xsl:if test="exists($members)">
-          <h3>{.}</h3>
+          <h3>{?heading}</h3>
           <dl>
             <xsl:for-each select="$members">
-              <xsl:sort select="lower-case(ce:record-name(.))"/>
-              <xsl:variable name="record" select="."/>
-              <dt id="{@xml:id}">{ce:record-name(.)}</dt>
-              <dd>
-                {normalize-space(tei:note)}
-                <span class="authority">
-                  <xsl:choose>
-                    <xsl:when test="tei:idno[@type = ('wikidata', 'geonames', 'viaf')]">
-                      Authority:
-                      <xsl:for-each select="tei:idno[@type = ('wikidata', 'geonames', 'viaf')]">
-                        <xsl:if test="position() gt 1">, </xsl:if>
-                        <a href="{ce:safe-href(normalize-space(.))}">{ce:authority-label(.)}</a>
-                      </xsl:for-each>.
-                    </xsl:when>
-                    <xsl:otherwise>No verified authority identifier.</xsl:otherwise>
-                  </xsl:choose>
-                </span>
-                <span class="occurrences">
-                  In the text:
-                  <xsl:for-each select="$occurrences[ce:record(ce:pointer(.), .) is $record]">
-                    <xsl:if test="position() gt 1">, </xsl:if>
-                    <a href="#{ce:occurrence-id(.)}">{ce:place(.)}{' (reading text)'[current()/ancestor::tei:corr or current()/ancestor::tei:reg or current()/ancestor::tei:expan]}</a>
-                  </xsl:for-each>
-                </span>
-              </dd>
+              <xsl:sort select="lower-case(?name)"/>
+              <xsl:apply-templates select="?record" mode="index-entry">
+                <xsl:with-param name="occurrences" select="?occurrences"/>
+              </xsl:apply-templates>
             </xsl:for-each>
           </dl>
         </xsl:if>
       </xsl:for-each>
     </section>
+  </xsl:template>
+
+  <!-- One entry of the index: the record, its verified identifiers, its occurrences. -->
+  <xsl:template match="*" mode="index-entry">
+    <xsl:param name="occurrences" as="element()*"/>
+    <dt id="{@xml:id}">{ce:record-name(.)}</dt>
+    <dd>
+      {normalize-space(tei:note)}
+      <span class="authority">
+        <xsl:choose>
+          <xsl:when test="tei:idno[@type = ('wikidata', 'geonames', 'viaf')]">
+            Authority:
+            <xsl:for-each select="tei:idno[@type = ('wikidata', 'geonames', 'viaf')]">
+              <xsl:if test="position() gt 1">, </xsl:if>
+              <a href="{ce:safe-href(normalize-space(.))}">{ce:authority-label(.)}</a>
+            </xsl:for-each>.
+          </xsl:when>
+          <xsl:otherwise>No verified authority identifier.</xsl:otherwise>
+        </xsl:choose>
+      </span>
+      <span class="occurrences">
+        In the text:
+        <xsl:for-each select="$occurrences">
+          <xsl:if test="position() gt 1">, </xsl:if>
+          <a href="#{ce:occurrence-id(.)}">{ce:place(.)}{' (reading text)'[current()/ancestor::tei:corr or current()/ancestor::tei:reg or current()/ancestor::tei:expan]}</a>
+        </xsl:for-each>
+      </span>
+    </dd>
   </xsl:template>
 
 </xsl:stylesheet>

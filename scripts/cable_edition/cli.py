@@ -63,9 +63,26 @@ def _parser() -> argparse.ArgumentParser:
                        help="output folder (default: build/)")
     build.add_argument("--keep-going", action="store_true",
                        help="publish the valid documents and report the others (exit 1)")
+    build.add_argument("--jobs", "-j", type=int, default=None, metavar="N",
+                       help="worker processes (default: one per CPU)")
+    build.add_argument("--force", action="store_true",
+                       help="rebuild every document, not only what changed since the last build")
+    build.add_argument("--shard", metavar="K/N",
+                       help="build only the K-th of N parts of the collection (a stable hash of each id); "
+                       "assemble the parts with cable-edition merge")
     build.add_argument("--base-url", metavar="URL",
                        help="where the edition is published (default: base-url in [tool.cable-edition] "
                        "of ./pyproject.toml)")
+    merge = commands.add_parser(
+        "merge", parents=[common], help="assemble the builds of a collection's shards",
+        description="Assemble the outputs of `cable-edition build --shard K/N` runs into one build: "
+        "the documents of every part, and the collection page, CMIF and collection JSON made from "
+        "the parts' manifests.")
+    merge.add_argument("parts", nargs="+", type=Path, metavar="PART", help="the shards' output folders")
+    merge.add_argument("--out", type=Path, default=Path("build"), metavar="DIR",
+                       help="output folder (default: build/)")
+    merge.add_argument("--base-url", metavar="URL", help="as for build")
+
     importer = commands.add_parser(
         "import", parents=[common], help="make a TEI skeleton from a plain-text transcription",
         description="Turn a plain-text cable transcription (title lines; heading lines such as To:, "
@@ -123,26 +140,47 @@ def _build(args: argparse.Namespace) -> int:
     from cable_edition.build import build
     from cable_edition.project import load_config
 
+    from cable_edition.build import parse_shard
+
+    try:
+        shard = parse_shard(args.shard) if args.shard else None
+    except ValueError as exc:
+        print(f"cable-edition: error: --shard: {exc}", file=sys.stderr)
+        return 2
+    if args.jobs is not None and args.jobs < 1:
+        print("cable-edition: error: --jobs must be at least 1", file=sys.stderr)
+        return 2
     config = load_config(base_url=args.base_url)
     report = build(args.paths or None, args.out, keep_going=args.keep_going, max_bytes=args.max_bytes,
-                   config=config)
+                   config=config, jobs=args.jobs, force=args.force, shard=shard)
     sys.stderr.write(render_text(report.diagnostics))
-    summary = f"built {len(report.built)} document(s) into {args.out}"
+    summary = f"{report.summary()} into {args.out}"
     if report.failed:
         summary += f"; not published: {', '.join(report.failed)}"
     print(summary, file=sys.stderr)
     return 1 if report.failed else 0
 
 
+def _merge(args: argparse.Namespace) -> int:
+    from cable_edition.build import merge
+    from cable_edition.project import load_config
+
+    report = merge(args.parts, args.out, config=load_config(base_url=args.base_url), max_bytes=args.max_bytes)
+    sys.stderr.write(render_text(report.diagnostics))
+    print(f"merged {len(report.built)} document(s) from {len(args.parts)} part(s) into {args.out} "
+          f"in {report.seconds:.2f} s", file=sys.stderr)
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
-        return {"validate": _validate, "build": _build, "import": _import}[args.command](args)
+        return {"validate": _validate, "build": _build, "merge": _merge, "import": _import}[args.command](args)
     except UserError as exc:
         if args.debug:
             traceback.print_exc()
         sys.stderr.write(render_text(exc.diagnostics))
-        if args.command == "build":
+        if args.command in ("build", "merge"):
             print(f"cable-edition: nothing was published; {args.out} is unchanged", file=sys.stderr)
         return exc.exit_code
     except ConfigError as exc:
@@ -161,7 +199,7 @@ def main(argv: list[str] | None = None) -> int:
             traceback.print_exc()
         where = f"{exc.filename}: " if exc.filename else ""
         print(f"cable-edition: error: {where}{exc.strerror or exc}", file=sys.stderr)
-        if args.command == "build":
+        if args.command in ("build", "merge"):
             print(f"cable-edition: nothing was published; {args.out} is unchanged", file=sys.stderr)
         return 2
     except (KeyboardInterrupt, Interrupted) as exc:

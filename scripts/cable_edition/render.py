@@ -14,6 +14,7 @@ from lxml import etree
 from saxonche import PySaxonApiError, PySaxonProcessor
 
 from cable_edition.diagnostics import InternalError
+import json
 import uuid
 
 from cable_edition.load import Loaded
@@ -28,7 +29,11 @@ PARSER_LOCKDOWN = {
     _PARSER_FEATURE + "http%3A//apache.org/xml/features/nonvalidating/load-external-dtd": "false",
 }
 
-STYLESHEETS = ("edition.xsl", "collection.xsl")
+STYLESHEETS = ("edition.xsl",)
+
+# Where collection.xsl's shells take the documents' fragments.
+ROWS_MARKER = "<!--ce:rows-->"
+CMIF_MARKER = "<!--ce:correspDescs-->"
 
 
 class RenderError(InternalError):
@@ -59,6 +64,7 @@ class Renderer:
         self._processor, self._executables = _compiled()
         # Each folder's register, handed to Saxon once.
         self._registers = {r.path.parent.resolve(): self.to_saxon(r) for r in registers}
+        self._config = config
         self._settings = self._publication_settings(config)
 
     def _publication_settings(self, config: Config) -> dict:
@@ -80,23 +86,36 @@ class Renderer:
         """The tree the loader checked, handed to Saxon (never the file itself)."""
         return self._processor.parse_xml(xml_text=etree.tostring(loaded.tree, encoding="unicode"))
 
-    def render(self, loaded: Loaded, out_dir: Path) -> str:
+    def render(self, loaded: Loaded, out_dir: Path) -> dict:
         """Write every output of edition.xsl for one document into ``out_dir``; return the
-        document's entry for the collection page (an XML fragment)."""
+        document's fragments of the collection outputs."""
         executable = self._executables["edition.xsl"]
         self._prepare(executable)
         register = self._registers.get(loaded.path.parent.resolve())
         if register is not None:
             executable.set_parameter("register", register)
-        return self._run(executable, self.to_saxon(loaded), out_dir, str(loaded.path))
+        return json.loads(self._run(executable, self.to_saxon(loaded), out_dir, str(loaded.path)))
 
-    def render_collection(self, entries: list[str], out_dir: Path) -> None:
+    def render_collection(self, fragments: list[dict], out_dir: Path) -> None:
         """Write the collection outputs (index.html, cmif.xml, collection.json) into
-        ``out_dir`` from the documents' entries."""
-        collection = self._processor.parse_xml(xml_text="<collection>" + "".join(entries) + "</collection>")
-        executable = self._executables["collection.xsl"]
+        ``out_dir``: collection.xsl's shells, filled with the documents' fragments in order
+        of date."""
+        fragments = sorted(fragments, key=lambda f: (f["when"], f["id"]))
+        executable = self._executables["edition.xsl"]
         self._prepare(executable)
-        self._run(executable, collection, out_dir, "the collection outputs")
+        latest = max((f["changed"] for f in fragments if f["changed"]), default="1970-01-01")
+        executable.set_parameter("cmif-date", self._processor.make_string_value(latest))
+        shell = self._processor.parse_xml(xml_text=f'<collection count="{len(fragments)}"/>')
+        self._run(executable, shell, out_dir, "the collection outputs")
+        for name, marker, key, joiner in (("index.html", ROWS_MARKER, "row", ""),
+                                          ("cmif.xml", CMIF_MARKER, "correspDesc", "\n")):
+            page = (out_dir / name).read_text(encoding="utf-8")
+            (out_dir / name).write_text(page.replace(marker, joiner.join(f[key] for f in fragments), 1),
+                                        encoding="utf-8")
+        listing = {"publisher": self._config.publisher, "baseUrl": self._config.base_url,
+                   "documents": [f["summary"] for f in fragments]}
+        (out_dir / "collection.json").write_text(json.dumps(listing, ensure_ascii=False, indent=1) + "\n",
+                                                 encoding="utf-8")
 
     def _run(self, executable, node, out_dir: Path, what: str) -> str:
         executable.set_base_output_uri(out_dir.resolve().as_uri() + "/")

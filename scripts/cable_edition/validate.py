@@ -13,8 +13,8 @@ from urllib.parse import urlsplit
 
 from lxml import etree, isoschematron
 
-from cable_edition.diagnostics import Diagnostic, has_errors
-from cable_edition.load import DEFAULT_MAX_BYTES, Loaded, load_all
+from cable_edition.diagnostics import Diagnostic, UserError, has_errors
+from cable_edition.load import DEFAULT_MAX_BYTES, Loaded, load, load_all
 from cable_edition.project import REGISTER_NAME, SCHEMA_DIR, collect
 
 TEI_NS = "http://www.tei-c.org/ns/1.0"
@@ -180,82 +180,159 @@ def check_schematron(loaded: Loaded) -> list[Diagnostic]:
     return diagnostics
 
 
-# ------------------------------------------------------------------ the collection
+# ------------------------------------------------------------------ pointers and ids
 
-def check_collection(documents: list[Loaded], registers: list[Loaded], *,
-                     complete: bool = True) -> list[Diagnostic]:
-    """Pointers resolve (in the document, or in a file of the collection), ids are unique
-    across the collection, every register record is used (judged only when ``complete``:
-    when some document could not be read, its pointers are unknown)."""
+@dataclass
+class Facts:
+    """What the collection-wide checks need to know of one document, small enough to keep
+    in the build manifest and to send between processes: its ids, the register records it
+    points to ("<register path>#<id>"), and its pointers into other documents of the
+    collection, with their place (attribute, target path, id, line, column)."""
+
+    ids: list[str] = field(default_factory=list)
+    used: list[str] = field(default_factory=list)
+    foreign: list[tuple[str, str, str, int, int]] = field(default_factory=list)
+
+
+class Registers:
+    """The registers of a collection by resolved path, with their record ids."""
+
+    def __init__(self, registers: list[Loaded]):
+        self.loaded = {str(r.path.resolve()): r for r in registers}
+        self.ids = {path: {e.get(XML_ID) for e in r.root.iter() if isinstance(e.tag, str) and e.get(XML_ID)}
+                    for path, r in self.loaded.items()}
+
+    def records(self, path: str) -> list[etree._Element]:
+        return self.loaded[path].root.xpath("//tei:standOff/*/*[@xml:id]", namespaces={"tei": TEI_NS})
+
+
+def check_pointers(loaded: Loaded, registers: Registers) -> tuple[list[Diagnostic], Facts]:
+    """Resolve every pointer of a document: "#id" in itself, "register.xml#id" in its
+    register; pointers into other documents are returned for the collection check."""
     diagnostics: list[Diagnostic] = []
-    everything = [*registers, *documents]
-    ids: dict[Path, dict[str, etree._Element]] = {}
-    owner: dict[str, Loaded] = {}
-    for loaded in everything:
-        own = ids.setdefault(loaded.path.resolve(), {})
-        for element in loaded.root.iter():
-            value = element.get(XML_ID) if isinstance(element.tag, str) else None
-            if not value:
-                continue
-            if value in owner and owner[value] is not loaded:
-                diagnostics.append(_diagnostic(
-                    loaded, element, f'the id "{value}" is already used in {owner[value].path}: '
-                    "ids must be unique across the collection", "id-unique", attribute="xml:id"))
-            owner.setdefault(value, loaded)
-            own.setdefault(value, element)
+    facts = Facts(ids=[e.get(XML_ID) for e in loaded.root.iter() if isinstance(e.tag, str) and e.get(XML_ID)])
+    own = set(facts.ids)
+    folder = loaded.path.parent
+    targets: dict[str, str] = {}            # a path as written -> the resolved path
+    used: set[str] = set()
+    for element in loaded.root.iter():
+        if not isinstance(element.tag, str):
+            continue
+        for attribute in POINTER_ATTRIBUTES:
+            for pointer in (element.get(attribute) or "").split():
+                problem = None
+                parts = urlsplit(pointer)
+                if parts.scheme:
+                    if not (parts.scheme.lower() in ALLOWED_SCHEMES and parts.netloc):
+                        problem = (f'"{pointer}": only http and https URLs, "#id" and "file.xml#id" may be '
+                                   "pointed to")
+                elif not parts.path:
+                    if parts.fragment not in own:
+                        problem = f'"{pointer}": there is no xml:id="{parts.fragment}" in this document'
+                elif not parts.fragment:
+                    problem = f'"{pointer}": name the record, as in "{parts.path}#id"'
+                else:
+                    if parts.path not in targets:
+                        targets[parts.path] = str((folder / parts.path).resolve())
+                    target = targets[parts.path]
+                    if target in registers.ids:
+                        if parts.fragment in registers.ids[target]:
+                            used.add(f"{target}#{parts.fragment}")
+                        else:
+                            problem = f'"{pointer}": there is no xml:id="{parts.fragment}" in {parts.path}'
+                    else:
+                        facts.foreign.append((attribute, target, parts.fragment, element.sourceline or 0,
+                                              attribute_column(loaded, element, attribute)))
+                if problem:
+                    diagnostics.append(_diagnostic(loaded, element, f"@{attribute}: {problem}",
+                                                   "pointer-resolves", attribute=attribute))
+    facts.used = sorted(used)
+    return diagnostics, facts
 
-    used: set[tuple[Path, str]] = set()
-    for loaded in everything:
-        here = loaded.path.resolve()
-        for element in loaded.root.iter():
-            if not isinstance(element.tag, str):
-                continue
-            for attribute in POINTER_ATTRIBUTES:
-                for pointer in (element.get(attribute) or "").split():
-                    problem = _resolve(pointer, here, ids, used)
-                    if problem:
-                        diagnostics.append(_diagnostic(loaded, element, f"@{attribute}: {problem}",
-                                                       "pointer-resolves", attribute=attribute))
 
-    for register in registers if complete else ():
-        path = register.path.resolve()
-        for record in register.root.xpath("//tei:standOff/*/*[@xml:id]", namespaces={"tei": TEI_NS}):
-            if (path, record.get(XML_ID)) not in used:
+def check_document(loaded: Loaded, registers: Registers) -> tuple[list[Diagnostic], Facts]:
+    """Every check that one document needs on its own: RELAX NG, Schematron, pointers."""
+    diagnostics = check_relaxng(loaded) + check_schematron(loaded)
+    pointer_problems, facts = check_pointers(loaded, registers)
+    return diagnostics + pointer_problems, facts
+
+
+def _place_of_id(path: str, value: str) -> tuple[int, int]:
+    """Where an id stands in a file (only looked up when it is reported)."""
+    try:
+        loaded = load(Path(path))
+    except UserError:
+        return 0, 0
+    for element in loaded.root.iter():
+        if isinstance(element.tag, str) and element.get(XML_ID) == value:
+            return element.sourceline or 0, attribute_column(loaded, element, "xml:id")
+    return 0, 0
+
+
+def check_collection(documents: list[tuple[str, Facts]], registers: Registers, *,
+                     complete: bool = True) -> list[Diagnostic]:
+    """Ids unique across the collection, pointers into other documents resolve, every
+    register record is used (judged only when ``complete``: when a document could not be
+    read, or only a shard is built, its pointers are unknown)."""
+    diagnostics: list[Diagnostic] = []
+    owner: dict[str, str] = {}
+    for path, ids in [*((p, sorted(i)) for p, i in registers.ids.items()),
+                      *((str(Path(p).resolve()), f.ids) for p, f in documents)]:
+        for value in ids:
+            if value in owner and owner[value] != path:
+                line, column = _place_of_id(path, value)
+                diagnostics.append(Diagnostic(_shown(path, documents, registers), line, column, "error",
+                                              f'the id "{value}" is already used in '
+                                              f"{_shown(owner[value], documents, registers)}: ids must be unique "
+                                              "across the collection", "id-unique"))
+            owner.setdefault(value, path)
+
+    ids_by_path = {str(Path(p).resolve()): set(f.ids) for p, f in documents}
+    used = {key for _, f in documents for key in f.used}
+    for path, facts in documents:
+        for attribute, target, fragment, line, column in facts.foreign:
+            shown = Path(target).name
+            if target not in ids_by_path:
+                problem = f"{shown} is not a document of this collection"
+            elif fragment not in ids_by_path[target]:
+                problem = f'there is no xml:id="{fragment}" in {shown}'
+            else:
+                continue
+            diagnostics.append(Diagnostic(path, line, column, "error", f'@{attribute}: "{shown}#{fragment}": '
+                                          f"{problem}", "pointer-resolves"))
+
+    for path in registers.loaded if complete else ():
+        for record in registers.records(path):
+            if f"{path}#{record.get(XML_ID)}" not in used:
                 diagnostics.append(_diagnostic(
-                    register, record, f'the record "{record.get(XML_ID)}" is not pointed to by any '
-                    "document: point to it or remove it", "record-unused", "warning"))
+                    registers.loaded[path], record, f'the record "{record.get(XML_ID)}" is not pointed to by '
+                    "any document: point to it or remove it", "record-unused", "warning"))
     return diagnostics
 
 
-def _resolve(pointer: str, here: Path, ids, used) -> str | None:
-    """None if the pointer resolves, else what is wrong with it."""
-    parts = urlsplit(pointer)
-    if parts.scheme:
-        if parts.scheme.lower() in ALLOWED_SCHEMES and parts.netloc:
-            return None
-        return f'"{pointer}": only http and https URLs, "#id" and "file.xml#id" may be pointed to'
-    target = (here.parent / parts.path).resolve() if parts.path else here
-    if target not in ids:
-        return f'"{pointer}": {parts.path} is not a document of this collection'
-    if not parts.fragment:
-        return f'"{pointer}": name the record, as in "{parts.path}#id"'
-    if parts.fragment not in ids[target]:
-        where = parts.path or "this document"
-        return f'"{pointer}": there is no xml:id="{parts.fragment}" in {where}'
-    used.add((target, parts.fragment))
-    return None
+def _shown(resolved: str, documents, registers: Registers) -> str:
+    """A resolved path as the user named it."""
+    for path, _ in documents:
+        if str(Path(path).resolve()) == resolved:
+            return path
+    loaded = registers.loaded.get(resolved)
+    return str(loaded.path) if loaded else resolved
 
 
 # ------------------------------------------------------------------ the pipeline
 
 def check(documents: list[Loaded], registers: list[Loaded], *, complete: bool = True) -> list[Diagnostic]:
-    """Every check on documents that loaded: RELAX NG, Schematron, collection-wide."""
-    diagnostics = []
-    for loaded in [*registers, *documents]:
-        diagnostics += check_relaxng(loaded)
-        diagnostics += check_schematron(loaded)
-    diagnostics += check_collection(documents, registers, complete=complete)
-    return diagnostics
+    """Every check on documents that loaded: each document, then the collection."""
+    index = Registers(registers)
+    diagnostics: list[Diagnostic] = []
+    for register in registers:
+        diagnostics += check_relaxng(register) + check_schematron(register)
+    facts = []
+    for loaded in documents:
+        problems, found = check_document(loaded, index)
+        diagnostics += problems
+        facts.append((str(loaded.path), found))
+    return diagnostics + check_collection(facts, index, complete=complete)
 
 
 def validate(paths: list[Path] | None = None, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Report:
@@ -263,7 +340,7 @@ def validate(paths: list[Path] | None = None, *, max_bytes: int = DEFAULT_MAX_BY
     collection = collect(paths)
     documents, registers, problems = load_all(collection, max_bytes=max_bytes)
     report = Report(files=[str(p) for p in [*collection.registers, *collection.documents]])
+    order = {path: n for n, path in enumerate(report.files)}
     report.diagnostics = sorted(problems + check(documents, registers, complete=not problems),
-                                key=lambda d: (report.files.index(d.path) if d.path in report.files else 0,
-                                               d.line, d.column))
+                                key=lambda d: (order.get(d.path, 0), d.line, d.column))
     return report

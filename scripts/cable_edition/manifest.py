@@ -1,0 +1,95 @@
+"""What is up to date: the build manifest (``<out>/.manifest.json``).
+
+It records a digest of everything that shapes the outputs (the tool's version, every
+stylesheet and schema, the publication settings), and for each published document its
+content digest (with its register's), and what the collection needs of it (its entry for
+the collection outputs, its ids and pointers), so that an unchanged document is neither
+rebuilt nor read again. A file whose size and modification time are unchanged is taken as
+unchanged, as git and make do; otherwise its content decides."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from cable_edition import __version__
+from cable_edition.diagnostics import Diagnostic
+from cable_edition.project import SCHEMA_DIR, XSLT_DIR, Config
+from cable_edition.validate import Facts
+
+MANIFEST = ".manifest.json"
+FORMAT = 1
+
+
+def file_digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def toolchain_digest(config: Config) -> str:
+    """Changes whenever a stylesheet, a schema, the tool or a setting changes."""
+    digest = hashlib.sha256(f"{__version__}\n{config.base_url}\n{config.publisher}\n{config.editors}\n".encode())
+    for folder in (XSLT_DIR, SCHEMA_DIR):
+        for path in sorted(p for p in folder.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
+            digest.update(f"{path.relative_to(folder.parent)}\n".encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+@dataclass
+class Record:
+    """One published document as the manifest keeps it."""
+
+    path: str
+    size: int
+    mtime_ns: int
+    digest: str          # of the file's content
+    register: str        # of the register beside it, when it was built
+    entry: dict          # its fragments of the collection outputs
+    facts: Facts
+    warnings: list[Diagnostic] = field(default_factory=list)
+
+    def to_json(self) -> dict:
+        return {"path": self.path, "size": self.size, "mtime_ns": self.mtime_ns, "digest": self.digest,
+                "register": self.register, "entry": self.entry, "ids": self.facts.ids, "used": self.facts.used,
+                "foreign": [list(f) for f in self.facts.foreign],
+                "warnings": [asdict(w) for w in self.warnings]}
+
+    @classmethod
+    def from_json(cls, data: dict) -> "Record":
+        facts = Facts(list(data["ids"]), list(data["used"]), [tuple(f) for f in data["foreign"]])
+        return cls(data["path"], data["size"], data["mtime_ns"], data["digest"], data["register"], data["entry"], facts,
+                   [Diagnostic(**w) for w in data["warnings"]])
+
+
+@dataclass
+class Manifest:
+    toolchain: str = ""
+    registers: dict[str, str] = field(default_factory=dict)      # path -> digest
+    documents: dict[str, Record] = field(default_factory=dict)   # id -> record
+
+    def dumps(self) -> str:
+        data = {"format": FORMAT, "tool": __version__, "toolchain": self.toolchain,
+                "registers": dict(sorted(self.registers.items())),
+                "documents": {key: self.documents[key].to_json() for key in sorted(self.documents)}}
+        return json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n"
+
+    @classmethod
+    def read(cls, folder: Path) -> "Manifest":
+        """The manifest of a build folder; an empty one where there is none (or it is
+        unreadable: then everything is rebuilt)."""
+        try:
+            data = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+            if data.get("format") != FORMAT:
+                return cls()
+            return cls(data["toolchain"], dict(data["registers"]),
+                       {key: Record.from_json(value) for key, value in data["documents"].items()})
+        except (OSError, ValueError, KeyError, TypeError):
+            return cls()
+
+
+def stat_of(path: Path) -> tuple[int, int]:
+    info = os.stat(path)
+    return info.st_size, info.st_mtime_ns
