@@ -25,7 +25,7 @@ from cable_edition.diagnostics import Diagnostic, Interrupted, UserError, has_er
 from cable_edition.load import DEFAULT_MAX_BYTES, Loaded, load, require_tei
 from cable_edition.manifest import MANIFEST, Manifest, Record, file_digest, stat_of, toolchain_digest
 from cable_edition.pipeline import DocumentResult, Worker, process_in_worker, start_worker
-from cable_edition.project import REGISTER_NAME, Config, collect, load_config
+from cable_edition.project import REGISTER_NAME, Config, canonical, collect, load_config
 from cable_edition.publish import publish, recover
 from cable_edition.render import Renderer
 from cable_edition.validate import Facts, Registers, check_collection, check_relaxng, check_schematron
@@ -177,7 +177,7 @@ def build(paths: list[Path] | None = None, out_dir: Path = Path("build"), *,
 
     registers, problems = _load_registers(collection.registers, max_bytes)
     register_digests = {str(r.path): file_digest(r.data) for r in registers}
-    folder_register = {str(r.path.parent.resolve()): file_digest(r.data) for r in registers}
+    folder_register = {canonical(r.path.parent): file_digest(r.data) for r in registers}
     toolchain = _cwd_digest(toolchain_digest(config))
     previous = Manifest() if force else Manifest.read(out_dir)
     if previous.toolchain != toolchain:
@@ -189,7 +189,7 @@ def build(paths: list[Path] | None = None, out_dir: Path = Path("build"), *,
     stats: dict[str, tuple[int, int, str, str]] = {}       # path -> size, mtime, digest, register digest
     for path in collection.documents:
         key = str(path)
-        register_digest = folder_register.get(str(path.parent.resolve()), "")
+        register_digest = folder_register.get(canonical(path.parent), "")
         old = cached_by_path.get(key)
         try:
             size, mtime = stat_of(path)
@@ -234,10 +234,10 @@ def build(paths: list[Path] | None = None, out_dir: Path = Path("build"), *,
                 problems += record.warnings
 
             bad = {d.path for d in problems if d.severity == "error"}
-            register_bad = {str(Path(p).parent.resolve()) for p in bad if Path(p).name == REGISTER_NAME}
+            register_bad = {canonical(Path(p).parent) for p in bad if Path(p).name == REGISTER_NAME}
 
             def failing(path: str) -> bool:
-                return path in bad or str(Path(path).parent.resolve()) in register_bad
+                return path in bad or canonical(Path(path).parent) in register_bad
 
             fresh = {r.id: r for r in results if r.rendered and not failing(r.path)}
             kept = {doc_id: c for doc_id, c in cached.items() if not failing(c.path)}

@@ -3,6 +3,7 @@ wheel), and the documents of a collection."""
 
 from __future__ import annotations
 
+import os
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,6 +25,12 @@ def _resource_dir(name: str) -> Path:
 
 SCHEMA_DIR = _resource_dir("schema")
 XSLT_DIR = _resource_dir("xslt")
+
+
+def canonical(path: Path | str) -> str:
+    """The one spelling of a path used as a key (absolute, normalised; cheap: no look-up
+    of symbolic links, which a collection is not expected to play with)."""
+    return os.path.abspath(path)
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ import json
 import uuid
 
 from cable_edition.load import Loaded
-from cable_edition.project import XSLT_DIR, Config
+from cable_edition.project import XSLT_DIR, Config, canonical
 
 # The full URIs are required: saxonche silently ignores short names.
 ALLOWED_PROTOCOLS = "http://saxon.sf.net/feature/allowedProtocols"
@@ -63,7 +63,7 @@ class Renderer:
     def __init__(self, registers: list[Loaded] = (), config: Config = Config()):
         self._processor, self._executables = _compiled()
         # Each folder's register, handed to Saxon once.
-        self._registers = {r.path.parent.resolve(): self.to_saxon(r) for r in registers}
+        self._registers = {canonical(r.path.parent): self.to_saxon(r) for r in registers}
         self._config = config
         self._settings = self._publication_settings(config)
 
@@ -91,7 +91,7 @@ class Renderer:
         document's fragments of the collection outputs."""
         executable = self._executables["edition.xsl"]
         self._prepare(executable)
-        register = self._registers.get(loaded.path.parent.resolve())
+        register = self._registers.get(canonical(loaded.path.parent))
         if register is not None:
             executable.set_parameter("register", register)
         return json.loads(self._run(executable, self.to_saxon(loaded), out_dir, str(loaded.path)))

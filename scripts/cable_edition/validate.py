@@ -15,7 +15,7 @@ from lxml import etree, isoschematron
 
 from cable_edition.diagnostics import Diagnostic, UserError, has_errors
 from cable_edition.load import DEFAULT_MAX_BYTES, Loaded, load, load_all
-from cable_edition.project import REGISTER_NAME, SCHEMA_DIR, collect
+from cable_edition.project import REGISTER_NAME, SCHEMA_DIR, canonical, collect
 
 TEI_NS = "http://www.tei-c.org/ns/1.0"
 XML_ID = "{http://www.w3.org/XML/1998/namespace}id"
@@ -198,7 +198,7 @@ class Registers:
     """The registers of a collection by resolved path, with their record ids."""
 
     def __init__(self, registers: list[Loaded]):
-        self.loaded = {str(r.path.resolve()): r for r in registers}
+        self.loaded = {canonical(r.path): r for r in registers}
         self.ids = {path: {e.get(XML_ID) for e in r.root.iter() if isinstance(e.tag, str) and e.get(XML_ID)}
                     for path, r in self.loaded.items()}
 
@@ -233,7 +233,7 @@ def check_pointers(loaded: Loaded, registers: Registers) -> tuple[list[Diagnosti
                     problem = f'"{pointer}": name the record, as in "{parts.path}#id"'
                 else:
                     if parts.path not in targets:
-                        targets[parts.path] = str((folder / parts.path).resolve())
+                        targets[parts.path] = canonical(folder / parts.path)
                     target = targets[parts.path]
                     if target in registers.ids:
                         if parts.fragment in registers.ids[target]:
@@ -277,7 +277,7 @@ def check_collection(documents: list[tuple[str, Facts]], registers: Registers, *
     diagnostics: list[Diagnostic] = []
     owner: dict[str, str] = {}
     for path, ids in [*((p, sorted(i)) for p, i in registers.ids.items()),
-                      *((str(Path(p).resolve()), f.ids) for p, f in documents)]:
+                      *((canonical(p), f.ids) for p, f in documents)]:
         for value in ids:
             if value in owner and owner[value] != path:
                 line, column = _place_of_id(path, value)
@@ -287,7 +287,7 @@ def check_collection(documents: list[tuple[str, Facts]], registers: Registers, *
                                               "across the collection", "id-unique"))
             owner.setdefault(value, path)
 
-    ids_by_path = {str(Path(p).resolve()): set(f.ids) for p, f in documents}
+    ids_by_path = {canonical(p): set(f.ids) for p, f in documents}
     used = {key for _, f in documents for key in f.used}
     for path, facts in documents:
         for attribute, target, fragment, line, column in facts.foreign:
@@ -313,7 +313,7 @@ def check_collection(documents: list[tuple[str, Facts]], registers: Registers, *
 def _shown(resolved: str, documents, registers: Registers) -> str:
     """A resolved path as the user named it."""
     for path, _ in documents:
-        if str(Path(path).resolve()) == resolved:
+        if canonical(path) == resolved:
             return path
     loaded = registers.loaded.get(resolved)
     return str(loaded.path) if loaded else resolved

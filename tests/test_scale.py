@@ -1,0 +1,172 @@
+"""Building a whole archive: worker processes give the same bytes as one process; only what
+changed is rebuilt; shards merged equal one full build; publishing survives a crash
+half-way; a summary line always, a progress bar only on a terminal."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from cable_edition import manifest as manifest_module
+from cable_edition import publish as publish_module
+from cable_edition.build import build, merge, shard_of
+from cable_edition.diagnostics import UserError
+from cable_edition.project import Config
+from conftest import CABLE, TEI_DIR, run_cli
+
+CONFIG = Config("https://cables.example.org/", "Tests", ("Tests",))
+SOURCE = CABLE.read_text(encoding="utf-8")
+
+
+def snapshot(folder: Path) -> dict[str, str]:
+    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def collection(folder: Path, count: int) -> Path:
+    tei = folder / "tei"
+    tei.mkdir(parents=True)
+    shutil.copy(TEI_DIR / "register.xml", tei)
+    for n in range(count):
+        (tei / f"cable-{n:03d}.xml").write_text(SOURCE.replace("unamir-100", f"cable-{n:03d}"), encoding="utf-8")
+    return tei
+
+
+@pytest.fixture
+def here(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def test_worker_processes_give_the_same_bytes_as_one_process(here):
+    tei = collection(here, 40)
+    serial = build([tei], here / "serial", config=CONFIG, jobs=1)
+    parallel = build([tei], here / "parallel", config=CONFIG, jobs=2)
+    assert len(serial.built) == len(parallel.built) == 40
+    assert snapshot(here / "serial") == snapshot(here / "parallel")
+
+
+def test_only_what_changed_is_rebuilt(here):
+    tei = collection(here, 5)
+    out = here / "build"
+    first = build([tei], out, config=CONFIG, jobs=1)
+    assert (len(first.built), len(first.unchanged)) == (5, 0)
+    before = snapshot(out)
+    page = out / "cable-001" / "index.html"
+    written = page.stat().st_mtime_ns
+
+    again = build([tei], out, config=CONFIG, jobs=1)
+    assert (len(again.built), len(again.unchanged)) == (0, 5)
+    assert snapshot(out) == before and page.stat().st_mtime_ns == written
+
+    os.utime(tei / "cable-002.xml")                      # touched, not changed: still unchanged
+    assert len(build([tei], out, config=CONFIG, jobs=1).built) == 0
+
+    changed = tei / "cable-002.xml"
+    changed.write_text(changed.read_text(encoding="utf-8").replace("Regards.", "Regards!"), encoding="utf-8")
+    third = build([tei], out, config=CONFIG, jobs=1)
+    assert (third.built, len(third.unchanged)) == (["cable-002"], 4)
+    after = snapshot(out)
+    differ = {name for name in after if after[name] != before.get(name)}
+    assert {name.split("/")[0] for name in differ} == {"cable-002", ".manifest.json"}  # and nothing else
+    assert "Regards!" in (out / "cable-002" / "cable-002.reading.txt").read_text(encoding="utf-8")
+    assert page.stat().st_mtime_ns == written
+
+    (tei / "cable-004.xml").unlink()
+    fourth = build([tei], out, config=CONFIG, jobs=1)
+    assert not (out / "cable-004").exists() and "cable-004" not in (out / "index.html").read_text(encoding="utf-8")
+    assert len(fourth.unchanged) == 4
+
+    assert len(build([tei], out, config=CONFIG, jobs=1, force=True).built) == 4
+
+
+def test_a_change_of_register_settings_or_stylesheet_rebuilds_what_it_affects(here, tmp_path_factory, monkeypatch):
+    tei = collection(here, 3)
+    out = here / "build"
+    build([tei], out, config=CONFIG, jobs=1)
+    register = tei / "register.xml"
+    register.write_text(register.read_text(encoding="utf-8").replace("Capital of Rwanda.", "Capital of Rwanda!"),
+                        encoding="utf-8")
+    assert len(build([tei], out, config=CONFIG, jobs=1).built) == 3
+    other = Config("https://elsewhere.example.org/", "Tests", ("Tests",))
+    assert len(build([tei], out, config=other, jobs=1).built) == 3
+
+    copy = tmp_path_factory.mktemp("xslt") / "xslt"
+    shutil.copytree(manifest_module.XSLT_DIR, copy)
+    monkeypatch.setattr(manifest_module, "XSLT_DIR", copy)
+    before = manifest_module.toolchain_digest(CONFIG)
+    (copy / "edition.css").write_text((copy / "edition.css").read_text() + "\n/* changed */\n")
+    assert manifest_module.toolchain_digest(CONFIG) != before
+
+
+def test_shards_merged_equal_one_full_build(here):
+    tei = collection(here, 12)
+    full = build([tei], here / "full", config=CONFIG, jobs=1)
+    assert len(full.built) == 12
+    parts = []
+    for k in (1, 2, 3):
+        part = here / f"part-{k}"
+        report = build([tei], part, config=CONFIG, jobs=1, shard=(k, 3))
+        assert all(shard_of(doc_id, 3) == k for doc_id in report.built)
+        parts.append(part)
+    assert sorted(d for p in parts for d in manifest_ids(p)) == sorted(full.built)
+    assert min(len(manifest_ids(p)) for p in parts) > 0
+    merged = merge(parts, here / "merged", config=CONFIG)
+    assert len(merged.built) == 12
+    assert snapshot(here / "merged") == snapshot(here / "full")
+
+
+def manifest_ids(folder: Path) -> list[str]:
+    return list(manifest_module.Manifest.read(folder).documents)
+
+
+def test_merge_refuses_parts_that_overlap(here):
+    tei = collection(here, 3)
+    build([tei], here / "a", config=CONFIG, jobs=1)
+    build([tei], here / "b", config=CONFIG, jobs=1)
+    with pytest.raises(UserError, match="two parts|is in two parts") as refused:
+        merge([here / "a", here / "b"], here / "merged", config=CONFIG)
+    assert refused.value.diagnostics and not (here / "merged").exists()
+
+
+def test_a_publish_cut_short_is_rolled_back(here, monkeypatch):
+    tei = collection(here, 3)
+    out = here / "build"
+    build([tei], out, config=CONFIG, jobs=1)
+    before = snapshot(out)
+    for n in range(3):
+        path = tei / f"cable-{n:03d}.xml"
+        path.write_text(path.read_text(encoding="utf-8").replace("Regards.", "Regards!"), encoding="utf-8")
+
+    real_replace, calls = os.replace, []
+
+    def dying_replace(source, target):
+        calls.append(source)
+        if len(calls) == 5:                 # the process "dies" half-way through the swap
+            raise SystemExit("killed")
+        return real_replace(source, target)
+
+    monkeypatch.setattr(publish_module.os, "replace", dying_replace)
+    with pytest.raises(SystemExit):
+        build([tei], out, config=CONFIG, jobs=1)
+    monkeypatch.setattr(publish_module.os, "replace", real_replace)
+    assert snapshot(out) != before                     # half-swapped, as a crash would leave it
+    publish_module.recover(out)
+    assert snapshot(out) == before
+    assert not list(here.glob(".build.*"))
+    assert len(build([tei], out, config=CONFIG, jobs=1).built) == 3
+
+
+def test_a_summary_line_always_and_a_progress_bar_only_on_a_terminal(here, capsys):
+    tei = collection(here, 3)
+    result = run_cli("build", str(tei), "--out", str(here / "build"))
+    assert result.returncode == 0
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("built 3, unchanged 0, failed 0 in ")
+    assert "\r" not in result.stderr and "doc/s" not in result.stderr
+    build([tei], here / "shown", config=CONFIG, jobs=1, progress=True)
+    assert "3/3" in capsys.readouterr().err
