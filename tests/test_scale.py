@@ -171,3 +171,19 @@ def test_a_summary_line_always_and_a_progress_bar_only_on_a_terminal(here, capsy
     build([tei], here / "shown", config=CONFIG, jobs=1, progress=True)
     shown = capsys.readouterr().err
     assert "/3 [" in shown and "doc/s" in shown
+
+
+def test_the_benchmark_collection_is_valid_and_varied(here):
+    from lxml import etree
+
+    from cable_edition.bench import make_collection
+    from cable_edition.validate import validate
+
+    paths = make_collection(TEI_DIR, here / "tei", 40)
+    report = validate([here / "tei"])
+    assert report.valid and report.diagnostics == []
+    shapes = {(len(etree.parse(str(p)).xpath("//*[local-name()='p'][@n]")),
+               len(etree.parse(str(p)).xpath("//*[local-name()='choice']"))) for p in paths}
+    dates = {etree.parse(str(p)).xpath("string(//*[local-name()='correspAction'][@type='sent']/*[local-name()='date']/@when)")
+             for p in paths}
+    assert len(shapes) > 5 and len(dates) > 20

@@ -1,12 +1,23 @@
-"""Benchmarks (not tests): ``python -m cable_edition.bench validate [--copies N]``.
+"""Benchmarks (not tests).
 
-validate: validating N copies of the cable in one call against N calls of one copy each,
-as whole processes; the ratio shows what compiling schemas and rules once per process saves.
+    python -m cable_edition.bench validate [--copies N]
+        validating N copies of the cable in one call against N calls of one copy each.
+
+    python -m cable_edition.bench scale [--sizes 1,100,1000,10000] [--jobs 2]
+        for each size N, a synthetic collection of N valid cables derived from the real one
+        (varied ids, dates, recipients, paragraphs and interventions), then, each as a whole
+        process: validate, a cold build, a no-op rebuild, a rebuild after changing one
+        document; peak RSS; and two references measured in the same run: a fresh
+        `cable-edition build` process per document (the first 50) and lxml parse +
+        serialize of the same documents (the floor). Prints a Markdown table.
 """
 
 from __future__ import annotations
 
 import argparse
+import copy
+import os
+import random
 import statistics
 import subprocess
 import sys
@@ -14,9 +25,14 @@ import tempfile
 import time
 from pathlib import Path
 
+from lxml import etree
+
 from cable_edition.project import PACKAGE_DIR
 
 DEFAULT_SOURCE = PACKAGE_DIR.parents[1] / "tei"
+TEI = "{http://www.tei-c.org/ns/1.0}"
+XML_ID = "{http://www.w3.org/XML/1998/namespace}id"
+NS = {"tei": TEI[1:-1]}
 
 
 def make_copies(source: Path, target: Path, copies: int) -> list[Path]:
@@ -27,10 +43,156 @@ def make_copies(source: Path, target: Path, copies: int) -> list[Path]:
     for cable in sorted(p for p in source.glob("*.xml") if p.name != "register.xml"):
         text = cable.read_text(encoding="utf-8")
         for n in range(copies):
-            copy = target / f"{cable.stem}-copy{n}.xml"
-            copy.write_text(text.replace(cable.stem, f"{cable.stem}-copy{n}"), encoding="utf-8")
-            made.append(copy)
+            copy_path = target / f"{cable.stem}-copy{n}.xml"
+            copy_path.write_text(text.replace(cable.stem, f"{cable.stem}-copy{n}"), encoding="utf-8")
+            made.append(copy_path)
     return made
+
+
+# ------------------------------------------------------------------ synthetic collection
+
+def _drop_targets(tree, removed: set[str]) -> None:
+    """Notes lose their pointers to what was removed; a note left with none goes."""
+    for note in tree.xpath("//tei:back//tei:note", namespaces=NS):
+        kept = [t for t in note.get("target", "").split() if t[1:] not in removed]
+        if kept:
+            note.set("target", " ".join(kept))
+        else:
+            note.getparent().remove(note)
+    for back in tree.xpath("//tei:back[not(.//tei:note)]", namespaces=NS):
+        back.getparent().remove(back)
+
+
+def _unwrap(element, keep) -> None:
+    """Replace ``element`` by the text of ``keep`` (one of its children)."""
+    text = "".join(keep.itertext())
+    parent, previous = element.getparent(), element.getprevious()
+    tail = element.tail or ""
+    if previous is not None:
+        previous.tail = (previous.tail or "") + text + tail
+    else:
+        parent.text = (parent.text or "") + text + tail
+    parent.remove(element)
+
+
+def synthetic_cable(source: bytes, number: int, rng: random.Random) -> bytes:
+    """A valid cable derived from the real one: a new id and date, maybe one recipient
+    fewer, some paragraphs dropped (the rest renumbered), some interventions accepted into
+    the text."""
+    doc_id = f"cable-{number:05d}"
+    text = source.decode("utf-8").replace("unamir-100", doc_id)
+    day = f"{rng.randint(1993, 1995)}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}"
+    text = text.replace('when="1994-01-11"', f'when="{day}"')
+    tree = etree.fromstring(text.encode("utf-8")).getroottree()
+    removed: set[str] = set()
+
+    if rng.random() < 0.5:     # sent to Dallaire alone
+        for name in tree.xpath("//tei:correspAction[@type='received']/tei:persName[@ref='register.xml#pers-booh-booh']"
+                               " | //tei:item[@n='to']/tei:persName[@ref='register.xml#pers-booh-booh']",
+                               namespaces=NS):
+            if name.getparent().tag == f"{TEI}item":
+                following = name.tail or ""
+                name.getparent().text = (name.getparent().text or "") + following.replace(" / ", "", 1)
+            name.getparent().remove(name)
+
+    paragraphs = tree.xpath("//tei:body//tei:p[@n]", namespaces=NS)
+    for paragraph in paragraphs[1:]:
+        if rng.random() < 0.3:
+            removed |= {e.get(XML_ID) for e in paragraph.iter() if e.get(XML_ID)}
+            paragraph.getparent().remove(paragraph)
+    for n, paragraph in enumerate(tree.xpath("//tei:body//tei:p[@n]", namespaces=NS), start=1):
+        paragraph.set("n", str(n))
+        paragraph.set(XML_ID, f"{doc_id}-p{n}")
+        paragraph.find(f"{TEI}label").text = f"{n}."
+
+    for choice in tree.xpath("//tei:body//tei:choice", namespaces=NS):
+        if rng.random() < 0.25:
+            removed.add(choice.get(XML_ID))
+            edited = choice.xpath("tei:corr | tei:reg | tei:expan", namespaces=NS)[0]
+            _unwrap(choice, edited)
+    _drop_targets(tree, removed)
+    return etree.tostring(tree, xml_declaration=True, encoding="UTF-8")
+
+
+def make_collection(source: Path, target: Path, count: int, seed: int = 1994) -> list[Path]:
+    rng = random.Random(seed)
+    target.mkdir(parents=True, exist_ok=True)
+    (target / "register.xml").write_bytes((source / "register.xml").read_bytes())
+    original = (source / "unamir-100.xml").read_bytes()
+    paths = []
+    for n in range(count):
+        path = target / f"cable-{n:05d}.xml"
+        path.write_bytes(synthetic_cable(original, n, rng))
+        paths.append(path)
+    return paths
+
+
+# ------------------------------------------------------------------ measuring
+
+def run_measured(command: list[str], cwd: Path) -> tuple[float, int]:
+    """Wall seconds and peak RSS (MB, the largest single process of the command's tree)."""
+    start = time.perf_counter()
+    process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(process.pid, 0)
+    seconds = time.perf_counter() - start
+    stderr = process.stderr.read().decode("utf-8", "replace")
+    process.stderr.close()
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise SystemExit(f"{' '.join(command)} failed:\n{stderr}")
+    return seconds, usage.ru_maxrss // 1024
+
+
+def lxml_floor(paths: list[Path]) -> float:
+    start = time.perf_counter()
+    parser = etree.XMLParser(resolve_entities=False, no_network=True)
+    for path in paths:
+        etree.tostring(etree.parse(str(path), parser))
+    return time.perf_counter() - start
+
+
+def bench_scale(sizes: list[int], jobs: int, source: Path, folder: Path) -> None:
+    cli = [sys.executable, "-m", "cable_edition"]
+    config = PACKAGE_DIR.parents[1] / "pyproject.toml"
+    rows = []
+    for size in sizes:
+        work = folder / f"n{size}"
+        work.mkdir(parents=True, exist_ok=True)
+        if config.is_file():
+            (work / "pyproject.toml").write_bytes(config.read_bytes())
+        paths = make_collection(source, work / "tei", size)
+        validate_s, validate_mb = run_measured([*cli, "validate", "tei"], work)
+        build_s, build_mb = run_measured([*cli, "build", "tei", "--jobs", str(jobs)], work)
+        noop_s, noop_mb = run_measured([*cli, "build", "tei", "--jobs", str(jobs)], work)
+        changed = paths[len(paths) // 2]
+        changed.write_text(changed.read_text(encoding="utf-8").replace("Regards.", "Regards!"), encoding="utf-8")
+        touch_s, touch_mb = run_measured([*cli, "build", "tei", "--jobs", str(jobs)], work)
+        sample = paths[:50]
+        per_process = []
+        for path in sample:
+            seconds, _ = run_measured([*cli, "build", str(path), "--out", str(work / "one"), "--jobs", "1"], work)
+            per_process.append(seconds)
+        floor_s = lxml_floor(paths)
+        rows.append({
+            "N": size, "validate docs/s": size / validate_s, "build s": build_s, "build docs/s": size / build_s,
+            "no-op s": noop_s, "one changed s": touch_s, "peak RSS MB": max(validate_mb, build_mb, noop_mb, touch_mb),
+            "process per doc docs/s": len(sample) / sum(per_process),
+            "median process per doc s": statistics.median(per_process),
+            "lxml floor docs/s": size / floor_s,
+        })
+        print(f"N={size}: done", file=sys.stderr)
+    print(f"\nscale benchmark, --jobs {jobs}, {os.cpu_count()} CPUs\n")
+    print("| N | validate docs/s | cold build (s) | build docs/s | no-op rebuild (s) | one changed (s) "
+          "| peak RSS (MB) | process per doc, docs/s | build ÷ process-per-doc | lxml floor docs/s | build ÷ floor |")
+    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for r in rows:
+        print(f"| {r['N']:,} | {r['validate docs/s']:.0f} | {r['build s']:.2f} | {r['build docs/s']:.0f} | "
+              f"{r['no-op s']:.2f} | {r['one changed s']:.2f} | {r['peak RSS MB']} | "
+              f"{r['process per doc docs/s']:.1f} | {r['build docs/s'] / r['process per doc docs/s']:.1f}× | "
+              f"{r['lxml floor docs/s']:.0f} | {r['build docs/s'] / r['lxml floor docs/s']:.4f} |")
+    single = [r for r in rows if r["N"] == 1]
+    if single:
+        print(f"\ncold build of the single cable, whole process: {single[0]['build s']:.2f} s; "
+              f"a fresh process per document: median {single[0]['median process per doc s']:.2f} s")
 
 
 def _timed(command: list[str]) -> float:
@@ -47,8 +209,8 @@ def bench_validate(copies: int, source: Path) -> None:
         per_file = [_timed([*cli, str(file)]) for file in files]
     many_calls = sum(per_file)
     print(f"validate {len(files)} copies of the cable")
-    print(f"| how | seconds | per document |")
-    print(f"|---|---:|---:|")
+    print("| how | seconds | per document |")
+    print("|---|---:|---:|")
     print(f"| one call, all documents (median of 3) | {one_call:.2f} | {one_call / len(files) * 1000:.1f} ms |")
     print(f"| one call per document | {many_calls:.2f} | {many_calls / len(files) * 1000:.1f} ms |")
     print(f"ratio: {many_calls / one_call:.1f}x faster in one call")
@@ -61,9 +223,21 @@ def main(argv: list[str] | None = None) -> int:
     validate = commands.add_parser("validate", help="one call for N documents against N calls")
     validate.add_argument("--copies", type=int, default=100)
     validate.add_argument("--source", type=Path, default=DEFAULT_SOURCE, help="a folder of cables")
+    scale = commands.add_parser("scale", help="validate and build synthetic collections of several sizes")
+    scale.add_argument("--sizes", default="1,100,1000,10000")
+    scale.add_argument("--jobs", type=int, default=2)
+    scale.add_argument("--source", type=Path, default=DEFAULT_SOURCE, help="the folder of the real cable")
+    scale.add_argument("--work", type=Path, default=None, help="where to build (default: a temporary folder)")
     args = parser.parse_args(argv)
     if args.command == "validate":
         bench_validate(args.copies, args.source)
+    else:
+        sizes = [int(s) for s in args.sizes.split(",")]
+        if args.work:
+            bench_scale(sizes, args.jobs, args.source, args.work)
+        else:
+            with tempfile.TemporaryDirectory() as folder:
+                bench_scale(sizes, args.jobs, args.source, Path(folder))
     return 0
 
 
