@@ -267,7 +267,7 @@ def test_every_intervention_is_in_the_page_with_its_note(built, path):
     tree, page = document_page(built, path)
     found = interventions(tree)
     assert found
-    for number, intervention in enumerate(found, start=1):
+    for intervention in found:
         ident = intervention.get(XML_ID)
         (footnote,) = page.xpath(f"//*[@id='{ident}'][@role='doc-footnote']")
         (noteref,) = page.xpath(f"//article//a[@role='doc-noteref'][@href='#{ident}']")

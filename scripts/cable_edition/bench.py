@@ -15,7 +15,6 @@
 from __future__ import annotations
 
 import argparse
-import copy
 import os
 import random
 import statistics

@@ -28,7 +28,7 @@ from cable_edition.pipeline import DocumentResult, Worker, process_in_worker, st
 from cable_edition.project import REGISTER_NAME, Config, canonical, collect, load_config
 from cable_edition.publish import publish, recover
 from cable_edition.render import Renderer
-from cable_edition.validate import Facts, Registers, check_collection, check_relaxng, check_schematron
+from cable_edition.validate import Registers, check_collection, check_relaxng, check_schematron
 
 COLLECTION_FILES = ["index.html", "cmif.xml", "collection.json"]
 

@@ -45,10 +45,14 @@ class Worker:
         self.max_bytes = max_bytes
         self._renderer: Renderer | None = None
 
-    @property
-    def renderer(self) -> Renderer:
+    def compile(self) -> None:
+        """Compile the stylesheets (once): done on first use, or ahead of it."""
         if self._renderer is None:
             self._renderer = Renderer(list(self.registers.loaded.values()), self.config)
+
+    @property
+    def renderer(self) -> Renderer:
+        self.compile()
         return self._renderer
 
     def process(self, path: Path) -> DocumentResult:
@@ -93,7 +97,7 @@ def start_worker(register_paths: list[str], config: Config, staging: str, max_by
     _die_with_parent()
     registers = [load(Path(p), max_bytes=max_bytes) for p in register_paths]
     _worker = Worker(registers, config, Path(staging), max_bytes)
-    _worker.renderer      # compile the stylesheets before the first document arrives
+    _worker.compile()
 
 
 def process_in_worker(path: str) -> DocumentResult:
