@@ -276,7 +276,7 @@ def test_a_read_only_output_folder(tmp_path):
     os.chmod(site, 0o555)
     try:
         result = subprocess.run([*without_root_powers(), sys.executable, "-m", "cable_edition", "build",
-                                 str(tmp_path / "tei"), "--out", str(out)],
+                                 str(tmp_path / "tei"), "--out", str(out), "--force"],   # so it must write
                                 capture_output=True, text=True, timeout=120, cwd=ROOT)
     finally:
         os.chmod(site, 0o755)

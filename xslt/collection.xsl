@@ -69,7 +69,8 @@
         'id': string($entry/@id), 'when': string($entry/@when), 'changed': string($entry/@changed),
         'row': serialize($row, map { 'method': 'html', 'html-version': 5 }),
         'correspDesc': serialize($cmif, map { 'method': 'xml', 'omit-xml-declaration': true(), 'indent': true() }),
-        'summary': map:merge((ce:entry-map($entry), map { 'json': $entry/@id || '/' || $entry/@id || '.json' }))
+        'summary': serialize(map:merge((ce:entry-map($entry), map { 'json': $entry/@id || '/' || $entry/@id || '.json' })),
+                             map { 'method': 'json', 'indent': true() })
       }, map { 'method': 'json' })"/>
   </xsl:function>
 

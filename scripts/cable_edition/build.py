@@ -22,13 +22,13 @@ from pathlib import Path
 from typing import Iterable, Iterator
 
 from cable_edition.diagnostics import Diagnostic, Interrupted, UserError, has_errors
-from cable_edition.load import DEFAULT_MAX_BYTES, Loaded, load, require_tei
+from cable_edition.load import DEFAULT_MAX_BYTES, Loaded
 from cable_edition.manifest import MANIFEST, Manifest, Record, file_digest, stat_of, toolchain_digest
 from cable_edition.pipeline import DocumentResult, Worker, process_in_worker, start_worker
 from cable_edition.project import REGISTER_NAME, Config, canonical, collect, load_config
 from cable_edition.publish import publish, recover
 from cable_edition.render import Renderer
-from cable_edition.validate import Registers, check_collection, check_relaxng, check_schematron
+from cable_edition.validate import Registers, check_collection, load_register
 
 COLLECTION_FILES = ["index.html", "cmif.xml", "collection.json"]
 
@@ -135,14 +135,10 @@ def _process(paths: list[Path], registers: list[Loaded], config: Config, staging
 def _load_registers(paths: Iterable[Path], max_bytes: int) -> tuple[list[Loaded], list[Diagnostic]]:
     registers, problems = [], []
     for path in paths:
-        try:
-            loaded = load(path, max_bytes=max_bytes)
-            require_tei(loaded)
-        except UserError as error:
-            problems += error.diagnostics
-            continue
-        registers.append(loaded)
-        problems += check_relaxng(loaded) + check_schematron(loaded)
+        loaded, found = load_register(path, max_bytes)
+        problems += found
+        if loaded is not None:
+            registers.append(loaded)
     return registers, problems
 
 
@@ -214,6 +210,13 @@ def build(paths: list[Path] | None = None, out_dir: Path = Path("build"), *,
             work.append(path)
 
     report = BuildReport(out_dir)
+    if (not work and previous.documents and set(cached) == set(previous.documents)
+            and all((out_dir / name).exists() for name in [*COLLECTION_FILES, MANIFEST])):
+        # Nothing changed: nothing to check again, nothing to publish.
+        report.unchanged = sorted(cached)
+        report.diagnostics = problems + [w for c in cached.values() for w in c.warnings] + previous.warnings
+        report.seconds = time.perf_counter() - started
+        return report
     with _terminations_interrupt():
         try:
             staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.tmp-", dir=out_dir.parent))
@@ -229,7 +232,8 @@ def build(paths: list[Path] | None = None, out_dir: Path = Path("build"), *,
             loaded_all = not any(d.rule in ("io", "well-formed") for r in results for d in r.diagnostics)
             problems += [d for r in results for d in r.diagnostics]
             facts = [(r.path, r.facts) for r in results if r.id] + [(c.path, c.facts) for c in cached.values()]
-            problems += check_collection(facts, Registers(registers), complete=loaded_all and not shard)
+            collection_problems = check_collection(facts, Registers(registers), complete=loaded_all and not shard)
+            problems += collection_problems
             for record in cached.values():
                 problems += record.warnings
 
@@ -258,7 +262,8 @@ def build(paths: list[Path] | None = None, out_dir: Path = Path("build"), *,
                 report.seconds = time.perf_counter() - started
                 return report                       # nothing changed: nothing to publish
 
-            manifest = Manifest(toolchain, register_digests, dict(kept))
+            manifest = Manifest(toolchain, register_digests, dict(kept),
+                                [d for d in collection_problems if d.severity == "warning"])
             for doc_id, result in fresh.items():
                 size, mtime, digest, register_digest = stats[result.path]
                 manifest.documents[doc_id] = Record(

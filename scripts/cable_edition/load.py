@@ -14,7 +14,6 @@ from pathlib import Path
 from lxml import etree
 
 from cable_edition.diagnostics import Diagnostic, UserError
-from cable_edition.project import Collection
 
 TEI_NS = "http://www.tei-c.org/ns/1.0"
 XML_ID = "{http://www.w3.org/XML/1998/namespace}id"
@@ -138,20 +137,3 @@ def require_tei(loaded: Loaded) -> None:
         raise _error(loaded.path, f"<TEI xml:id={loaded.id!r}>: the document id must be letters, "
                      "digits, '.', '_' or '-', starting with a letter (it names the output folder)",
                      root.sourceline or 0, 1)
-
-
-def load_all(collection: Collection, *, max_bytes: int = DEFAULT_MAX_BYTES
-             ) -> tuple[list[Loaded], list[Loaded], list[Diagnostic]]:
-    """Load every cable and register of a collection, collecting every problem rather than
-    stopping at the first: (cables, registers, problems)."""
-    documents, registers, problems = [], [], []
-    for paths, into in ((collection.registers, registers), (collection.documents, documents)):
-        for path in paths:
-            try:
-                loaded = load(path, max_bytes=max_bytes)
-                require_tei(loaded)
-            except UserError as exc:
-                problems.extend(exc.diagnostics)
-                continue
-            into.append(loaded)
-    return documents, registers, problems

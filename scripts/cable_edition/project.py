@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import tomllib
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -27,10 +28,19 @@ SCHEMA_DIR = _resource_dir("schema")
 XSLT_DIR = _resource_dir("xslt")
 
 
+@lru_cache(maxsize=4096)
+def _canonical_folder(folder: str) -> str:
+    return os.path.abspath(folder)
+
+
 def canonical(path: Path | str) -> str:
-    """The one spelling of a path used as a key (absolute, normalised; cheap: no look-up
-    of symbolic links, which a collection is not expected to play with)."""
-    return os.path.abspath(path)
+    """The one spelling of a path used as a key: absolute and normalised, without looking
+    up symbolic links (a collection is not expected to play with them); cheap, since the
+    folders of a collection are few."""
+    folder, name = os.path.split(os.fspath(path))
+    if name in ("", ".", ".."):
+        return os.path.abspath(path)
+    return os.path.join(_canonical_folder(folder), name)
 
 
 @dataclass(frozen=True)
@@ -51,17 +61,19 @@ def collect(paths: list[Path] | None = None) -> Collection:
     A folder contributes every ``*.xml`` in it, sorted by name; ``register.xml`` is the
     folder's register, never a cable. A register is looked up beside every cable."""
     paths = paths or [Path("tei")]
-    documents: list[Path] = []
+    documents: dict[str, Path] = {}
+    folders: dict[str, Path] = {}
     for path in paths:
         if path.is_dir():
-            documents.extend(p for p in sorted(path.glob("*.xml")) if p.name != REGISTER_NAME)
-        elif path.name == REGISTER_NAME:
-            continue
-        else:
-            documents.append(path)
-    folders = [p for p in paths if p.is_dir()] + [p.parent for p in documents]
-    registers = tuple(dict.fromkeys(f / REGISTER_NAME for f in folders if (f / REGISTER_NAME).is_file()))
-    unique = tuple(dict.fromkeys(documents))
+            folders[str(path)] = path
+            for name in sorted(n for n in os.listdir(path) if n.endswith(".xml") and n != REGISTER_NAME):
+                documents.setdefault(os.path.join(path, name), path / name)
+        elif path.name != REGISTER_NAME:
+            documents.setdefault(str(path), path)
+            folders.setdefault(str(path.parent), path.parent)
+    registers = tuple(f / REGISTER_NAME for f in folders.values() if (f / REGISTER_NAME).is_file())
+    registers = tuple(dict.fromkeys(registers))
+    unique = tuple(documents.values())
     if not unique:
         shown = ", ".join(str(p) for p in paths)
         raise NoDocumentsError(f"{shown}: no TEI documents to process")

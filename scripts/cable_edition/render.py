@@ -112,10 +112,10 @@ class Renderer:
             page = (out_dir / name).read_text(encoding="utf-8")
             (out_dir / name).write_text(page.replace(marker, joiner.join(f[key] for f in fragments), 1),
                                         encoding="utf-8")
-        listing = {"publisher": self._config.publisher, "baseUrl": self._config.base_url,
-                   "documents": [f["summary"] for f in fragments]}
-        (out_dir / "collection.json").write_text(json.dumps(listing, ensure_ascii=False, indent=1) + "\n",
-                                                 encoding="utf-8")
+        head = json.dumps({"publisher": self._config.publisher, "baseUrl": self._config.base_url},
+                          ensure_ascii=False)[:-1]
+        documents = ",\n".join(f["summary"] for f in fragments)
+        (out_dir / "collection.json").write_text(f'{head}, "documents": [\n{documents}\n]}}\n', encoding="utf-8")
 
     def _run(self, executable, node, out_dir: Path, what: str) -> str:
         executable.set_base_output_uri(out_dir.resolve().as_uri() + "/")

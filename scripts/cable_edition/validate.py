@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 from lxml import etree, isoschematron
 
 from cable_edition.diagnostics import Diagnostic, UserError, has_errors
-from cable_edition.load import DEFAULT_MAX_BYTES, Loaded, load, load_all
+from cable_edition.load import DEFAULT_MAX_BYTES, Loaded, load, require_tei
 from cable_edition.project import REGISTER_NAME, SCHEMA_DIR, canonical, collect
 
 TEI_NS = "http://www.tei-c.org/ns/1.0"
@@ -321,26 +321,43 @@ def _shown(resolved: str, documents, registers: Registers) -> str:
 
 # ------------------------------------------------------------------ the pipeline
 
-def check(documents: list[Loaded], registers: list[Loaded], *, complete: bool = True) -> list[Diagnostic]:
-    """Every check on documents that loaded: each document, then the collection."""
-    index = Registers(registers)
-    diagnostics: list[Diagnostic] = []
-    for register in registers:
-        diagnostics += check_relaxng(register) + check_schematron(register)
-    facts = []
-    for loaded in documents:
-        problems, found = check_document(loaded, index)
-        diagnostics += problems
-        facts.append((str(loaded.path), found))
-    return diagnostics + check_collection(facts, index, complete=complete)
+def load_register(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> tuple[Loaded | None, list[Diagnostic]]:
+    """A register, loaded and checked against its schema and the rules."""
+    try:
+        loaded = load(path, max_bytes=max_bytes)
+        require_tei(loaded)
+    except UserError as error:
+        return None, error.diagnostics
+    return loaded, check_relaxng(loaded) + check_schematron(loaded)
 
 
 def validate(paths: list[Path] | None = None, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Report:
-    """Validate every document of ``paths`` (default: ./tei) and the registers beside them."""
+    """Validate every document of ``paths`` (default: ./tei) and the registers beside them.
+
+    Documents are read one at a time: only what the collection checks need of each (its
+    ids and pointers) is kept, never its tree."""
     collection = collect(paths)
-    documents, registers, problems = load_all(collection, max_bytes=max_bytes)
+    registers, diagnostics = [], []
+    for path in collection.registers:
+        loaded, problems = load_register(path, max_bytes)
+        diagnostics += problems
+        if loaded is not None:
+            registers.append(loaded)
+    index = Registers(registers)
+    facts, complete = [], True
+    for path in collection.documents:
+        try:
+            loaded = load(path, max_bytes=max_bytes)
+            require_tei(loaded)
+        except UserError as error:
+            diagnostics += error.diagnostics
+            complete = False
+            continue
+        problems, found = check_document(loaded, index)
+        diagnostics += problems
+        facts.append((str(path), found))
+    diagnostics += check_collection(facts, index, complete=complete)
     report = Report(files=[str(p) for p in [*collection.registers, *collection.documents]])
     order = {path: n for n, path in enumerate(report.files)}
-    report.diagnostics = sorted(problems + check(documents, registers, complete=not problems),
-                                key=lambda d: (order.get(d.path, 0), d.line, d.column))
+    report.diagnostics = sorted(diagnostics, key=lambda d: (order.get(d.path, 0), d.line, d.column))
     return report
