@@ -6,7 +6,6 @@ as it was."""
 from __future__ import annotations
 
 import hashlib
-import multiprocessing
 import os
 import re
 import shutil
@@ -15,7 +14,6 @@ import sys
 import tempfile
 import threading
 import time
-from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -121,6 +119,9 @@ def _process(paths: list[Path], registers: list[Loaded], config: Config, staging
         for path in paths:
             yield local.process(path)
         return
+    import multiprocessing                      # only when there is enough work for it
+    from concurrent.futures import ProcessPoolExecutor
+
     # Spawned, not forked: a forked copy of a running Saxon is not safe.
     context = multiprocessing.get_context("spawn")
     pool = ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=start_worker,
