@@ -3,7 +3,7 @@
   The collection-level outputs, made to scale: every document's part of them (its row of
   the collection page, its correspDesc for CMIF, its summary for the collection JSON) is
   rendered once, in the document's own pass (ce:collection-fragments, called by
-  edition.xsl), and kept in the build manifest. A collection build renders only the shells
+  edition.xsl), and kept beside its outputs as .fragments.json. A collection build renders only the shells
   here (index.html and cmif.xml, each with a marker comment where the fragments go); the
   build fills them with the fragments, sorted by date, and writes collection.json. So a
   change to one document never makes the whole collection be rendered again.

@@ -268,10 +268,11 @@ def build(paths: list[Path] | None = None, out_dir: Path = Path("build"), *,
             for doc_id, result in fresh.items():
                 size, mtime, digest, register_digest = stats[result.path]
                 manifest.documents[doc_id] = Record(
-                    result.path, size, mtime, digest, register_digest, result.entry, result.facts,
+                    result.path, size, mtime, digest, register_digest, result.when, result.changed, result.facts,
                     [d for d in result.diagnostics if d.severity == "warning"])
-            entries = [manifest.documents[doc_id].entry for doc_id in sorted(manifest.documents)]
-            local.renderer.render_collection(entries, staging)
+            local.renderer.render_collection(
+                [(doc_id, r.when, r.changed, staging if doc_id in fresh else out_dir)
+                 for doc_id, r in manifest.documents.items()], staging)
             (staging / MANIFEST).write_text(manifest.dumps(), encoding="utf-8")
             os.chmod(staging, 0o755)
             publish(staging, out_dir, replace=[*sorted(fresh), *COLLECTION_FILES, MANIFEST], remove=removed)
@@ -315,7 +316,10 @@ def merge(parts: list[Path], out_dir: Path, *, config: Config | None = None,
             sources[doc_id] = part
     registers, register_problems = _load_registers([Path(p) for p in merged.registers], max_bytes)
     problems += register_problems
-    problems += check_collection([(r.path, r.facts) for r in merged.documents.values()], Registers(registers))
+    collection_problems = check_collection([(r.path, r.facts) for r in merged.documents.values()],
+                                           Registers(registers))
+    merged.warnings = [d for d in collection_problems if d.severity == "warning"]
+    problems += collection_problems
     problems += [w for r in merged.documents.values() for w in r.warnings]
     if has_errors(problems):
         raise UserError(problems)
@@ -330,8 +334,8 @@ def merge(parts: list[Path], out_dir: Path, *, config: Config | None = None,
         try:
             for doc_id, part in sources.items():
                 shutil.copytree(part / doc_id, staging / doc_id)
-            entries = [merged.documents[doc_id].entry for doc_id in sorted(merged.documents)]
-            Renderer(registers, config).render_collection(entries, staging)
+            Renderer(registers, config).render_collection(
+                [(doc_id, r.when, r.changed, staging) for doc_id, r in merged.documents.items()], staging)
             (staging / MANIFEST).write_text(merged.dumps(), encoding="utf-8")
             os.chmod(staging, 0o755)
             removed = sorted(set(previous.documents) - set(merged.documents))

@@ -2,9 +2,9 @@
 
 It records a digest of everything that shapes the outputs (the tool's version, every
 stylesheet and schema, the publication settings), and for each published document its
-content digest (with its register's), and what the collection needs of it (its entry for
-the collection outputs, its ids and pointers), so that an unchanged document is neither
-rebuilt nor read again. A file whose size and modification time are unchanged is taken as
+content digest (with its register's), and what the collection needs of it (its dates, its
+ids and pointers; its parts of the collection outputs wait beside its outputs, in
+.fragments.json), so that an unchanged document is neither rebuilt nor read again. A file whose size and modification time are unchanged is taken as
 unchanged, as git and make do; otherwise its content decides."""
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from cable_edition.project import SCHEMA_DIR, XSLT_DIR, Config
 from cable_edition.validate import Facts
 
 MANIFEST = ".manifest.json"
-FORMAT = 1
+FORMAT = 2
 
 
 def file_digest(data: bytes) -> str:
@@ -47,13 +47,14 @@ class Record:
     mtime_ns: int
     digest: str          # of the file's content
     register: str        # of the register beside it, when it was built
-    entry: dict          # its fragments of the collection outputs
+    when: str            # the date the collection sorts it by
+    changed: str         # the date of its latest change
     facts: Facts
     warnings: list[Diagnostic] = field(default_factory=list)
 
     def to_json(self) -> dict:
         return {"path": self.path, "size": self.size, "mtime_ns": self.mtime_ns, "digest": self.digest,
-                "register": self.register, "entry": self.entry,
+                "register": self.register, "when": self.when, "changed": self.changed,
                 # long strings rather than lists: the manifest of a large collection reads fast
                 "ids": " ".join(self.facts.ids), "used": " ".join(self.facts.used),
                 "foreign": [list(f) for f in self.facts.foreign],
@@ -62,7 +63,8 @@ class Record:
     @classmethod
     def from_json(cls, data: dict) -> "Record":
         facts = Facts(data["ids"].split(), data["used"].split(), [tuple(f) for f in data["foreign"]])
-        return cls(data["path"], data["size"], data["mtime_ns"], data["digest"], data["register"], data["entry"], facts,
+        return cls(data["path"], data["size"], data["mtime_ns"], data["digest"], data["register"], data["when"],
+                   data["changed"], facts,
                    [Diagnostic(**w) for w in data["warnings"]])
 
 

@@ -26,11 +26,9 @@ class DocumentResult:
     id: str = ""
     diagnostics: list[Diagnostic] = field(default_factory=list)
     facts: Facts = field(default_factory=Facts)
-    entry: dict = field(default_factory=dict)   # its fragments of the collection outputs, once rendered
-
-    @property
-    def rendered(self) -> bool:
-        return bool(self.entry)
+    rendered: bool = False
+    when: str = ""           # the date the collection sorts it by
+    changed: str = ""        # the date of its latest change
 
 
 class Worker:
@@ -70,7 +68,8 @@ class Worker:
         target = self.staging / loaded.id
         target.mkdir()
         (target / f"{loaded.id}.xml").write_bytes(loaded.data)
-        result.entry = self.renderer.render(loaded, target)
+        result.when, result.changed = self.renderer.render(loaded, target)
+        result.rendered = True
         return result
 
 

@@ -31,6 +31,9 @@ PARSER_LOCKDOWN = {
 
 STYLESHEETS = ("edition.xsl",)
 
+# Each document's parts of the collection outputs, beside its own outputs.
+FRAGMENTS = ".fragments.json"
+
 # Where collection.xsl's shells take the documents' fragments.
 ROWS_MARKER = "<!--ce:rows-->"
 CMIF_MARKER = "<!--ce:correspDescs-->"
@@ -86,36 +89,49 @@ class Renderer:
         """The tree the loader checked, handed to Saxon (never the file itself)."""
         return self._processor.parse_xml(xml_text=etree.tostring(loaded.tree, encoding="unicode"))
 
-    def render(self, loaded: Loaded, out_dir: Path) -> dict:
-        """Write every output of edition.xsl for one document into ``out_dir``; return the
-        document's fragments of the collection outputs."""
+    def render(self, loaded: Loaded, out_dir: Path) -> tuple[str, str]:
+        """Write every output of edition.xsl for one document into ``out_dir`` (with
+        .fragments.json, its parts of the collection outputs); return the date the
+        collection sorts it by and the date of its latest change."""
         executable = self._executables["edition.xsl"]
         self._prepare(executable)
         register = self._registers.get(canonical(loaded.path.parent))
         if register is not None:
             executable.set_parameter("register", register)
-        return json.loads(self._run(executable, self.to_saxon(loaded), out_dir, str(loaded.path)))
+        when, _, changed = self._run(executable, self.to_saxon(loaded), out_dir, str(loaded.path)).partition(" ")
+        return when, changed
 
-    def render_collection(self, fragments: list[dict], out_dir: Path) -> None:
+    def render_collection(self, documents: list[tuple[str, str, str, Path]], out_dir: Path) -> None:
         """Write the collection outputs (index.html, cmif.xml, collection.json) into
-        ``out_dir``: collection.xsl's shells, filled with the documents' fragments in order
-        of date."""
-        fragments = sorted(fragments, key=lambda f: (f["when"], f["id"]))
+        ``out_dir``: collection.xsl's shells, filled with each document's fragments in order
+        of date. ``documents`` are (id, date, latest change, folder holding its outputs);
+        the fragments are read one document at a time, so memory stays small whatever the
+        size of the collection."""
+        documents = sorted(documents, key=lambda d: (d[1], d[0]))
         executable = self._executables["edition.xsl"]
         self._prepare(executable)
-        latest = max((f["changed"] for f in fragments if f["changed"]), default="1970-01-01")
+        latest = max((d[2] for d in documents if d[2]), default="1970-01-01")
         executable.set_parameter("cmif-date", self._processor.make_string_value(latest))
-        shell = self._processor.parse_xml(xml_text=f'<collection count="{len(fragments)}"/>')
+        shell = self._processor.parse_xml(xml_text=f'<collection count="{len(documents)}"/>')
         self._run(executable, shell, out_dir, "the collection outputs")
-        for name, marker, key, joiner in (("index.html", ROWS_MARKER, "row", ""),
-                                          ("cmif.xml", CMIF_MARKER, "correspDesc", "\n")):
-            page = (out_dir / name).read_text(encoding="utf-8")
-            (out_dir / name).write_text(page.replace(marker, joiner.join(f[key] for f in fragments), 1),
-                                        encoding="utf-8")
+        page_head, page_tail = (out_dir / "index.html").read_text(encoding="utf-8").split(ROWS_MARKER, 1)
+        cmif_head, cmif_tail = (out_dir / "cmif.xml").read_text(encoding="utf-8").split(CMIF_MARKER, 1)
         head = json.dumps({"publisher": self._config.publisher, "baseUrl": self._config.base_url},
                           ensure_ascii=False)[:-1]
-        documents = ",\n".join(f["summary"] for f in fragments)
-        (out_dir / "collection.json").write_text(f'{head}, "documents": [\n{documents}\n]}}\n', encoding="utf-8")
+        with open(out_dir / "index.html", "w", encoding="utf-8") as page, \
+                open(out_dir / "cmif.xml", "w", encoding="utf-8") as cmif, \
+                open(out_dir / "collection.json", "w", encoding="utf-8") as listing:
+            page.write(page_head)
+            cmif.write(cmif_head)
+            listing.write(f'{head}, "documents": [')
+            for n, (doc_id, _, _, folder) in enumerate(documents):
+                fragments = json.loads((folder / doc_id / FRAGMENTS).read_text(encoding="utf-8"))
+                page.write(fragments["row"])
+                cmif.write(("\n" if n else "") + fragments["correspDesc"])
+                listing.write((",\n" if n else "\n") + fragments["summary"])
+            page.write(page_tail)
+            cmif.write(cmif_tail)
+            listing.write("\n]}\n")
 
     def _run(self, executable, node, out_dir: Path, what: str) -> str:
         executable.set_base_output_uri(out_dir.resolve().as_uri() + "/")
