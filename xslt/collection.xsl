@@ -3,7 +3,7 @@
   The collection-level outputs, made to scale: every document's part of them (its row of
   the collection page, its correspDesc for CMIF, its summary for the collection JSON) is
   rendered once, in the document's own pass (ce:collection-fragments, called by
-  edition.xsl), and kept beside its outputs as .fragments.json. A collection build renders only the shells
+  edition.xsl), and kept beside its outputs as .fragments. A collection build renders only the shells
   here (index.html and cmif.xml, each with a marker comment where the fragments go); the
   build fills them with the fragments, sorted by date, and writes collection.json. So a
   change to one document never makes the whole collection be rendered again.
@@ -55,8 +55,9 @@
 
   <!-- ================================================= the fragments (per document) -->
 
-  <!-- A document's parts of the collection outputs, as JSON for the manifest: the keys
-       to sort by, the table row, the correspDesc and the summary. -->
+  <!-- A document's parts of the collection outputs: its table row, its correspDesc and its
+       JSON summary, one after the other, after a first line giving their lengths (in
+       characters), so that the build can cut them apart without parsing them. -->
   <xsl:function name="ce:collection-fragments" as="xs:string">
     <xsl:param name="entry" as="element(document)"/>
     <xsl:variable name="row" as="element()">
@@ -65,13 +66,12 @@
     <xsl:variable name="cmif" as="element()">
       <xsl:apply-templates select="$entry" mode="cmif"/>
     </xsl:variable>
-    <xsl:sequence select="serialize(map {
-        'id': string($entry/@id), 'when': string($entry/@when), 'changed': string($entry/@changed),
-        'row': serialize($row, map { 'method': 'html', 'html-version': 5 }),
-        'correspDesc': serialize($cmif, map { 'method': 'xml', 'omit-xml-declaration': true(), 'indent': true() }),
-        'summary': serialize(map:merge((ce:entry-map($entry), map { 'json': $entry/@id || '/' || $entry/@id || '.json' })),
-                             map { 'method': 'json', 'indent': true() })
-      }, map { 'method': 'json' })"/>
+    <xsl:variable name="parts" as="xs:string+" select="
+        serialize($row, map { 'method': 'html', 'html-version': 5, 'indent': false() }),
+        serialize($cmif, map { 'method': 'xml', 'omit-xml-declaration': true(), 'indent': true() }),
+        serialize(map:merge((ce:entry-map($entry), map { 'json': $entry/@id || '/' || $entry/@id || '.json' })),
+                  map { 'method': 'json', 'indent': true() })"/>
+    <xsl:sequence select="string-join($parts ! string-length(.), ' ') || '&#10;' || string-join($parts)"/>
   </xsl:function>
 
   <xsl:template match="document" mode="collection-row">

@@ -4,7 +4,7 @@
   For a document: everything published for it, in one pass over one parsed tree
   (<id>.diplomatic.txt, <id>.reading.txt, index.html, <id>.dc.xml, <id>.json, written as
   result documents into its own folder: the build sets the base output URI to build/<id>/,
-  so every href here is a plain file name), and .fragments.json, the document's parts of the
+  so every href here is a plain file name), and .fragments, the document's parts of the
   collection outputs (collection.xsl); the principal result is the date by which the
   collection sorts it and the date of its latest change, for the build manifest.
   For <collection count="N"/>: the shells of the collection outputs (collection.xsl).
@@ -54,7 +54,7 @@
         <xsl:with-param name="entry" select="$entry"/>
       </xsl:call-template>
     </xsl:result-document>
-    <xsl:result-document href=".fragments.json" method="text" encoding="UTF-8">
+    <xsl:result-document href=".fragments" method="text" encoding="UTF-8">
       <xsl:sequence select="ce:collection-fragments($entry)"/>
     </xsl:result-document>
     <xsl:sequence select="string($entry/@when) || ' ' || string($entry/@changed)"/>

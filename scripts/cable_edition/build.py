@@ -239,10 +239,10 @@ def build(paths: list[Path] | None = None, out_dir: Path = Path("build"), *,
                 problems += record.warnings
 
             bad = {d.path for d in problems if d.severity == "error"}
-            register_bad = {canonical(Path(p).parent) for p in bad if Path(p).name == REGISTER_NAME}
+            register_bad = {canonical(os.path.dirname(p)) for p in bad if os.path.basename(p) == REGISTER_NAME}
 
             def failing(path: str) -> bool:
-                return path in bad or canonical(Path(path).parent) in register_bad
+                return path in bad or bool(register_bad) and canonical(os.path.dirname(path)) in register_bad
 
             fresh = {r.id: r for r in results if r.rendered and not failing(r.path)}
             kept = {doc_id: c for doc_id, c in cached.items() if not failing(c.path)}

@@ -4,7 +4,7 @@ It records a digest of everything that shapes the outputs (the tool's version, e
 stylesheet and schema, the publication settings), and for each published document its
 content digest (with its register's), and what the collection needs of it (its dates, its
 ids and pointers; its parts of the collection outputs wait beside its outputs, in
-.fragments.json), so that an unchanged document is neither rebuilt nor read again. A file whose size and modification time are unchanged is taken as
+.fragments), so that an unchanged document is neither rebuilt nor read again. A file whose size and modification time are unchanged is taken as
 unchanged, as git and make do; otherwise its content decides."""
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from cable_edition.project import SCHEMA_DIR, XSLT_DIR, Config
 from cable_edition.validate import Facts
 
 MANIFEST = ".manifest.json"
-FORMAT = 2
+FORMAT = 3
 
 
 def file_digest(data: bytes) -> str:

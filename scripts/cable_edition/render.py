@@ -15,6 +15,7 @@ from saxonche import PySaxonApiError, PySaxonProcessor
 
 from cable_edition.diagnostics import InternalError
 import json
+import os
 import uuid
 
 from cable_edition.load import Loaded
@@ -32,11 +33,24 @@ PARSER_LOCKDOWN = {
 STYLESHEETS = ("edition.xsl",)
 
 # Each document's parts of the collection outputs, beside its own outputs.
-FRAGMENTS = ".fragments.json"
+FRAGMENTS = ".fragments"
 
 # Where collection.xsl's shells take the documents' fragments.
 ROWS_MARKER = "<!--ce:rows-->"
 CMIF_MARKER = "<!--ce:correspDescs-->"
+
+
+def read_fragments(path: str) -> list[str]:
+    """A document's parts of the collection outputs: a first line of lengths, then the
+    parts (see ce:collection-fragments)."""
+    with open(path, encoding="utf-8") as handle:
+        lengths = [int(n) for n in handle.readline().split()]
+        text = handle.read()
+    parts, start = [], 0
+    for length in lengths:
+        parts.append(text[start:start + length])
+        start += length
+    return parts
 
 
 class RenderError(InternalError):
@@ -125,10 +139,10 @@ class Renderer:
             cmif.write(cmif_head)
             listing.write(f'{head}, "documents": [')
             for n, (doc_id, _, _, folder) in enumerate(documents):
-                fragments = json.loads((folder / doc_id / FRAGMENTS).read_text(encoding="utf-8"))
-                page.write(fragments["row"])
-                cmif.write(("\n" if n else "") + fragments["correspDesc"])
-                listing.write((",\n" if n else "\n") + fragments["summary"])
+                row, correspondence, summary = read_fragments(os.path.join(folder, doc_id, FRAGMENTS))
+                page.write(row)
+                cmif.write(("\n" if n else "") + correspondence)
+                listing.write((",\n" if n else "\n") + summary)
             page.write(page_tail)
             cmif.write(cmif_tail)
             listing.write("\n]}\n")

@@ -276,21 +276,21 @@ def check_collection(documents: list[tuple[str, Facts]], registers: Registers, *
     read, or only a shard is built, its pointers are unknown)."""
     diagnostics: list[Diagnostic] = []
     owner: dict[str, str] = {}
-    for path, ids in [*((p, sorted(i)) for p, i in registers.ids.items()),
-                      *((canonical(p), f.ids) for p, f in documents)]:
+    for path, ids in [*((registers.loaded[p].path, sorted(i)) for p, i in registers.ids.items()),
+                      *((p, f.ids) for p, f in documents)]:
         for value in ids:
             if value in owner and owner[value] != path:
-                line, column = _place_of_id(path, value)
-                diagnostics.append(Diagnostic(_shown(path, documents, registers), line, column, "error",
-                                              f'the id "{value}" is already used in '
-                                              f"{_shown(owner[value], documents, registers)}: ids must be unique "
-                                              "across the collection", "id-unique"))
+                line, column = _place_of_id(str(path), value)
+                diagnostics.append(Diagnostic(str(path), line, column, "error",
+                                              f'the id "{value}" is already used in {owner[value]}: ids must '
+                                              "be unique across the collection", "id-unique"))
             owner.setdefault(value, path)
 
-    ids_by_path = {canonical(p): set(f.ids) for p, f in documents}
+    foreign = [(path, f.foreign) for path, f in documents if f.foreign]
+    ids_by_path = {canonical(p): set(f.ids) for p, f in documents} if foreign else {}
     used = {key for _, f in documents for key in f.used}
-    for path, facts in documents:
-        for attribute, target, fragment, line, column in facts.foreign:
+    for path, pointers in foreign:
+        for attribute, target, fragment, line, column in pointers:
             shown = Path(target).name
             if target not in ids_by_path:
                 problem = f"{shown} is not a document of this collection"
@@ -308,15 +308,6 @@ def check_collection(documents: list[tuple[str, Facts]], registers: Registers, *
                     registers.loaded[path], record, f'the record "{record.get(XML_ID)}" is not pointed to by '
                     "any document: point to it or remove it", "record-unused", "warning"))
     return diagnostics
-
-
-def _shown(resolved: str, documents, registers: Registers) -> str:
-    """A resolved path as the user named it."""
-    for path, _ in documents:
-        if canonical(path) == resolved:
-            return path
-    loaded = registers.loaded.get(resolved)
-    return str(loaded.path) if loaded else resolved
 
 
 # ------------------------------------------------------------------ the pipeline
