@@ -36,29 +36,30 @@ def _parser() -> argparse.ArgumentParser:
     common.add_argument("--max-bytes", type=_size, default=DEFAULT_MAX_BYTES, metavar="SIZE",
                         help="refuse input files larger than this (default: 50M)")
 
+    documents = argparse.ArgumentParser(add_help=False)
+    documents.add_argument("paths", nargs="*", type=Path, metavar="PATH",
+                           help="TEI files or folders (default: tei/)")
+
     parser = argparse.ArgumentParser(
         prog="cable-edition", description="Validate and publish a TEI edition of code cables.")
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     validate = commands.add_parser(
-        "validate", parents=[common], help="check documents against the schema and rules",
+        "validate", parents=[common, documents], help="check documents against the schema and rules",
         description="Check every document: well-formedness, RELAX NG, Schematron, then the "
         "collection (pointers, unique ids, unused records). Exit 0 if valid (warnings allowed), "
         "1 if invalid, 2 on a usage or I/O problem.")
-    validate.add_argument("paths", nargs="*", type=Path, metavar="PATH",
-                          help="TEI files or folders (default: tei/)")
     validate.add_argument("--format", choices=FORMATS, default="text",
                           help="text (path:line:col: severity: message [rule]), github (workflow "
                           "commands), junit (JUnit XML) or json")
 
     build = commands.add_parser(
-        "build", parents=[common], help="validate and publish documents",
+        "build", parents=[common, documents], help="validate and publish documents",
         description="Validate every document, then publish it to DIR: DIR/<id>/ holds the source, "
-        "the HTML edition and the plain texts; DIR/index.html lists the collection. DIR is "
-        "replaced only when everything succeeded.")
-    build.add_argument("paths", nargs="*", type=Path, metavar="PATH",
-                       help="TEI files or folders (default: tei/)")
+        "the HTML edition, the plain texts, Dublin Core and JSON; DIR/index.html, cmif.xml and "
+        "collection.json describe the collection. Only what changed is rebuilt, and nothing is "
+        "published unless everything succeeded.")
     build.add_argument("--out", type=Path, default=Path("build"), metavar="DIR",
                        help="output folder (default: build/)")
     build.add_argument("--keep-going", action="store_true",
@@ -73,6 +74,7 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--base-url", metavar="URL",
                        help="where the edition is published (default: base-url in [tool.cable-edition] "
                        "of ./pyproject.toml)")
+
     merge = commands.add_parser(
         "merge", parents=[common], help="assemble the builds of a collection's shards",
         description="Assemble the outputs of `cable-edition build --shard K/N` runs into one build: "
