@@ -19,7 +19,8 @@ TEI_NS = "http://www.tei-c.org/ns/1.0"
 XML_ID = "{http://www.w3.org/XML/1998/namespace}id"
 
 DEFAULT_MAX_BYTES = 50 * 1024 * 1024
-DEFAULT_MAX_DEPTH = 256
+# Depth is bounded by libxml2 itself: without XML_PARSE_HUGE (huge_tree=False below) it
+# refuses elements nested deeper than 256 levels ("Excessive depth in document").
 
 # Ids become file and folder names: letters, digits, '.', '_', '-', never starting with '.'.
 SAFE_ID = re.compile(r"[A-Za-z_][A-Za-z0-9._-]*\Z")
@@ -58,17 +59,6 @@ def _error(path: Path, message: str, line: int = 0, column: int = 0, exit_code: 
     return UserError(Diagnostic(str(path), line, column, "error", message, rule), exit_code)
 
 
-def _depth_exceeds(root: etree._Element, limit: int) -> int:
-    """The line of the first element nested deeper than ``limit``, or 0."""
-    stack = [(root, 1)]
-    while stack:
-        element, depth = stack.pop()
-        if depth > limit:
-            return element.sourceline or 0
-        stack.extend((child, depth + 1) for child in element)
-    return 0
-
-
 # What may precede the root element: a byte-order mark, white space, the XML declaration,
 # processing instructions and comments.
 _PROLOG = re.compile(rb"\A(?:\xef\xbb\xbf)?(?:\s+|<\?.*?\?>|<!--.*?-->)*", re.S)
@@ -85,7 +75,7 @@ def _doctype_at(data: bytes) -> tuple[int, int] | None:
     return data.count(b"\n", 0, start) + 1, start - line_start + 1
 
 
-def parse_bytes(path: Path, data: bytes, *, max_depth: int = DEFAULT_MAX_DEPTH) -> etree._ElementTree:
+def parse_bytes(path: Path, data: bytes) -> etree._ElementTree:
     """Parse ``data`` (named ``path`` in messages) or raise :class:`UserError`."""
     if not data.strip():
         raise _error(path, "the file is empty")
@@ -105,13 +95,10 @@ def parse_bytes(path: Path, data: bytes, *, max_depth: int = DEFAULT_MAX_DEPTH) 
                      "must be UTF-8 (declare encoding=\"UTF-8\" and save the file as UTF-8)", 1, 1)
     if tree.docinfo.doctype or tree.docinfo.internalDTD is not None:   # one the scan missed
         raise _error(path, _DOCTYPE_MESSAGE, 1, 1)
-    deep = _depth_exceeds(root, max_depth)
-    if deep:
-        raise _error(path, f"elements are nested deeper than {max_depth} levels", deep, 1)
     return tree
 
 
-def load(path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES, max_depth: int = DEFAULT_MAX_DEPTH) -> Loaded:
+def load(path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Loaded:
     """Read and parse one file; every failure is a :class:`UserError` naming the file."""
     try:
         size = path.stat().st_size
@@ -124,7 +111,7 @@ def load(path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES, max_depth: int = DEF
         raise _error(path, "is a folder, not a file", exit_code=2) from None
     except OSError as exc:
         raise _error(path, f"cannot read: {exc.strerror or exc}", exit_code=2) from None
-    return Loaded(path, data, parse_bytes(path, data, max_depth=max_depth))
+    return Loaded(path, data, parse_bytes(path, data))
 
 
 def require_tei(loaded: Loaded) -> None:

@@ -72,7 +72,6 @@ def collect(paths: list[Path] | None = None) -> Collection:
             documents.setdefault(str(path), path)
             folders.setdefault(str(path.parent), path.parent)
     registers = tuple(f / REGISTER_NAME for f in folders.values() if (f / REGISTER_NAME).is_file())
-    registers = tuple(dict.fromkeys(registers))
     unique = tuple(documents.values())
     if not unique:
         shown = ", ".join(str(p) for p in paths)
