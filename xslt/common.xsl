@@ -146,6 +146,12 @@
                           else if (exists($register)) then key('ce:by-id', $id, $register) else ()"/>
   </xsl:function>
 
+  <!-- The name a register record goes by. -->
+  <xsl:function name="ce:record-name" as="xs:string">
+    <xsl:param name="record" as="element()?"/>
+    <xsl:sequence select="normalize-space(($record/(tei:persName, tei:orgName, tei:placeName, tei:title))[1])"/>
+  </xsl:function>
+
   <!-- One block (a line of the heading, a paragraph, the closer) as one line of text. -->
   <xsl:function name="ce:line" as="xs:string">
     <xsl:param name="block" as="element()"/>

@@ -95,7 +95,7 @@
       <dc:subject>{normalize-space($cable/tei:title[@type = 'subject'][1])}</dc:subject>
       <xsl:for-each-group select="$tei/tei:text//(tei:persName | tei:orgName | tei:placeName | tei:rs)" group-by="@ref">
         <xsl:sort select="current-grouping-key()"/>
-        <dc:subject>{ce:record-label(ce:record(current-grouping-key(), .))}</dc:subject>
+        <dc:subject>{ce:record-name(ce:record(current-grouping-key(), .))}</dc:subject>
       </xsl:for-each-group>
       <dc:publisher>{normalize-space($header//tei:publisher[1])}</dc:publisher>
       <dc:type>Text</dc:type>
@@ -111,10 +111,6 @@
     </oai_dc:dc>
   </xsl:template>
 
-  <xsl:function name="ce:record-label" as="xs:string">
-    <xsl:param name="record" as="element()?"/>
-    <xsl:sequence select="normalize-space(($record/(tei:persName, tei:orgName, tei:placeName, tei:title))[1])"/>
-  </xsl:function>
 
   <!-- ==================================================================== JSON -->
 
@@ -172,7 +168,7 @@
         <xsl:sequence select="map {
             'id': string($record/@xml:id),
             'type': map { 'person': 'person', 'org': 'organisation', 'place': 'place', 'bibl': 'document' }(local-name($record)),
-            'name': ce:record-label($record),
+            'name': ce:record-name($record),
             'description': normalize-space($record/tei:note[1]),
             'authority': array { $record/tei:idno[@type = ('wikidata', 'geonames', 'viaf')] ! normalize-space(.) },
             'occurrences': array { current-group() ! map { 'place': ce:place(.), 'reading': ce:line(., 'reading'),

@@ -106,8 +106,7 @@
   <xsl:function name="ce:is-annotated" as="xs:boolean">
     <xsl:param name="element" as="element()"/>
     <xsl:sequence select="exists($element[self::tei:choice or self::tei:surplus or (@xml:id and not(self::tei:p)
-                          and exists(ce:notes-on(.)))][ancestor::tei:text[not(ancestor::tei:back)]])
-                          and empty($element/ancestor::tei:back)"/>
+                          and exists(ce:notes-on(.)))][ancestor::tei:text and not(ancestor::tei:back)])"/>
   </xsl:function>
 
   <xsl:accumulator name="ce:note-number" as="xs:integer" initial-value="0">
@@ -119,10 +118,6 @@
     <xsl:sequence select="$element/accumulator-before('ce:note-number')"/>
   </xsl:function>
 
-  <xsl:function name="ce:record-name" as="xs:string">
-    <xsl:param name="record" as="element()?"/>
-    <xsl:sequence select="normalize-space(($record/(tei:persName, tei:orgName, tei:placeName, tei:title))[1])"/>
-  </xsl:function>
 
   <xsl:function name="ce:authority-label" as="xs:string">
     <xsl:param name="idno" as="element(tei:idno)"/>

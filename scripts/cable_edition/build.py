@@ -26,7 +26,7 @@ from cable_edition.pipeline import DocumentResult, Worker, process_in_worker, st
 from cable_edition.project import REGISTER_NAME, Config, canonical, collect, load_config
 from cable_edition.publish import publish, recover
 from cable_edition.render import Renderer
-from cable_edition.validate import Registers, check_collection, load_register
+from cable_edition.validate import Registers, check_collection, load_registers
 
 COLLECTION_FILES = ["index.html", "cmif.xml", "collection.json"]
 
@@ -133,16 +133,6 @@ def _process(paths: list[Path], registers: list[Loaded], config: Config, staging
         pool.shutdown(wait=True, cancel_futures=True)     # on an interruption, stop soon
 
 
-def _load_registers(paths: Iterable[Path], max_bytes: int) -> tuple[list[Loaded], list[Diagnostic]]:
-    registers, problems = [], []
-    for path in paths:
-        loaded, found = load_register(path, max_bytes)
-        problems += found
-        if loaded is not None:
-            registers.append(loaded)
-    return registers, problems
-
-
 def _cwd_digest(toolchain: str) -> str:
     # Paths in the manifest are as the user gave them, relative to the folder the build
     # ran in: a build from another folder starts afresh.
@@ -172,7 +162,7 @@ def build(paths: list[Path] | None = None, out_dir: Path = Path("build"), *,
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     recover(out_dir)
 
-    registers, problems = _load_registers(collection.registers, max_bytes)
+    registers, problems = load_registers(collection.registers, max_bytes)
     register_digests = {str(r.path): file_digest(r.data) for r in registers}
     folder_register = {canonical(r.path.parent): file_digest(r.data) for r in registers}
     toolchain = _cwd_digest(toolchain_digest(config))
@@ -314,7 +304,7 @@ def merge(parts: list[Path], out_dir: Path, *, config: Config | None = None,
                 continue
             merged.documents[doc_id] = record
             sources[doc_id] = part
-    registers, register_problems = _load_registers([Path(p) for p in merged.registers], max_bytes)
+    registers, register_problems = load_registers([Path(p) for p in merged.registers], max_bytes)
     problems += register_problems
     collection_problems = check_collection([(r.path, r.facts) for r in merged.documents.values()],
                                            Registers(registers))

@@ -9,6 +9,7 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from typing import Iterable
 from urllib.parse import urlsplit
 
 from lxml import etree, isoschematron
@@ -322,18 +323,24 @@ def load_register(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> tuple[Loade
     return loaded, check_relaxng(loaded) + check_schematron(loaded)
 
 
+def load_registers(paths: Iterable[Path], max_bytes: int = DEFAULT_MAX_BYTES) -> tuple[list[Loaded], list[Diagnostic]]:
+    """The registers that loaded, and every problem of all of them."""
+    registers, diagnostics = [], []
+    for path in paths:
+        loaded, problems = load_register(path, max_bytes)
+        diagnostics += problems
+        if loaded is not None:
+            registers.append(loaded)
+    return registers, diagnostics
+
+
 def validate(paths: list[Path] | None = None, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Report:
     """Validate every document of ``paths`` (default: ./tei) and the registers beside them.
 
     Documents are read one at a time: only what the collection checks need of each (its
     ids and pointers) is kept, never its tree."""
     collection = collect(paths)
-    registers, diagnostics = [], []
-    for path in collection.registers:
-        loaded, problems = load_register(path, max_bytes)
-        diagnostics += problems
-        if loaded is not None:
-            registers.append(loaded)
+    registers, diagnostics = load_registers(collection.registers, max_bytes)
     index = Registers(registers)
     facts, complete = [], True
     for path in collection.documents:
