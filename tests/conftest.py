@@ -39,3 +39,14 @@ def collection(tmp_path) -> Path:
     folder = tmp_path / "tei"
     shutil.copytree(TEI_DIR, folder)
     return folder
+
+
+def leftovers(out: Path) -> list[str]:
+    """What a build left beside ``out`` besides the published build: staging folders and
+    half-made links (the versions folder and the lock file are the build's own)."""
+    found = [p.name for p in out.parent.iterdir()
+             if p.name.startswith(f".{out.name}.") and p.name not in (f".{out.name}.versions", f".{out.name}.lock")]
+    versions = out.parent / f".{out.name}.versions"
+    if versions.is_dir():
+        found += [f"{versions.name}/{p.name}" for p in versions.iterdir() if p.name.startswith("tmp-")]
+    return found

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-from conftest import run_cli
+from conftest import leftovers, run_cli
 
 
 def snapshot(folder: Path) -> dict[str, str]:
@@ -33,8 +33,7 @@ def test_not_well_formed_is_reported_with_place_and_leaves_the_build_untouched(c
     assert int(line) >= 10 and int(column) > 0
     assert "not well-formed" in message
     assert snapshot(out) == before
-    leftovers = [p.name for p in out.parent.iterdir() if p.name.startswith(".build")]
-    assert leftovers == []
+    assert leftovers(out) == []
 
 
 def test_a_missing_file_is_an_io_error(tmp_path):

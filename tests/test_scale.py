@@ -12,7 +12,6 @@ from pathlib import Path
 import pytest
 
 from cable_edition import manifest as manifest_module
-from cable_edition import publish as publish_module
 from cable_edition.build import build, merge, shard_of
 from cable_edition.diagnostics import UserError
 from cable_edition.project import Config
@@ -131,34 +130,6 @@ def test_merge_refuses_parts_that_overlap(here):
     with pytest.raises(UserError, match="two parts|is in two parts") as refused:
         merge([here / "a", here / "b"], here / "merged", config=CONFIG)
     assert refused.value.diagnostics and not (here / "merged").exists()
-
-
-def test_a_publish_cut_short_is_rolled_back(here, monkeypatch):
-    tei = collection(here, 3)
-    out = here / "build"
-    build([tei], out, config=CONFIG, jobs=1)
-    before = snapshot(out)
-    for n in range(3):
-        path = tei / f"cable-{n:03d}.xml"
-        path.write_text(path.read_text(encoding="utf-8").replace("Regards.", "Regards!"), encoding="utf-8")
-
-    real_replace, calls = os.replace, []
-
-    def dying_replace(source, target):
-        calls.append(source)
-        if len(calls) == 5:                 # the process "dies" half-way through the swap
-            raise SystemExit("killed")
-        return real_replace(source, target)
-
-    monkeypatch.setattr(publish_module.os, "replace", dying_replace)
-    with pytest.raises(SystemExit):
-        build([tei], out, config=CONFIG, jobs=1)
-    monkeypatch.setattr(publish_module.os, "replace", real_replace)
-    assert snapshot(out) != before                     # half-swapped, as a crash would leave it
-    publish_module.recover(out)
-    assert snapshot(out) == before
-    assert not list(here.glob(".build.*"))
-    assert len(build([tei], out, config=CONFIG, jobs=1).built) == 3
 
 
 def test_a_summary_line_always_and_a_progress_bar_only_on_a_terminal(here, capsys):

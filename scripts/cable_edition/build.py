@@ -1,7 +1,9 @@
-"""Orchestration of a build: which documents need work (the manifest), doing it (here or
-in worker processes), the checks across the collection, the collection outputs, and
-publishing all of it at once (publish.py). An interrupted build leaves the previous build
-as it was."""
+"""Orchestration of a build, as a short sequence of steps: claim the output folder and
+take its lock; plan (which documents changed, from the manifest); read each changed
+document once and check and render it (here or in worker processes); check the
+collection; carry the unchanged documents over; write the collection outputs and the
+manifest; publish (publish.py: one atomic switch). A build that fails or is killed leaves
+the published build as it was."""
 
 from __future__ import annotations
 
@@ -11,7 +13,6 @@ import re
 import shutil
 import signal
 import sys
-import tempfile
 import threading
 import time
 from contextlib import contextmanager
@@ -20,15 +21,14 @@ from pathlib import Path
 from typing import Iterable, Iterator
 
 from cable_edition.diagnostics import Diagnostic, Interrupted, UserError, has_errors
-from cable_edition.load import DEFAULT_MAX_BYTES, Loaded
-from cable_edition.manifest import MANIFEST, Manifest, Record, file_digest, stat_of, toolchain_digest
+from cable_edition.load import DEFAULT_MAX_BYTES, Input, Loaded, read_input
+from cable_edition.manifest import Manifest, Record, file_digest, toolchain_digest
 from cable_edition.pipeline import DocumentResult, Worker, process_in_worker, start_worker
-from cable_edition.project import REGISTER_NAME, Config, canonical, collect, load_config
-from cable_edition.publish import publish, recover
+from cable_edition.project import (COLLECTION_FILES, MANIFEST, REGISTER_NAME, Collection, Config, canonical, collect,
+                                   load_config)
+from cable_edition.publish import Output, claim, is_output, refuse
 from cable_edition.render import Renderer
 from cable_edition.validate import Registers, check_collection, load_registers
-
-COLLECTION_FILES = ["index.html", "cmif.xml", "collection.json"]
 
 # Below this many documents to process, worker processes cost more than they save.
 PARALLEL_THRESHOLD = 32
@@ -66,13 +66,9 @@ def shard_of(doc_id: str, count: int) -> int:
 _ID_SNIFF = re.compile(rb"<TEI\b[^>]*?\sxml:id\s*=\s*[\"']([^\"']+)[\"']")
 
 
-def sniff_id(path: Path) -> str:
+def sniff_id(data: bytes, path: Path) -> str:
     """A document's id without parsing it (for sharding); its file name if not found."""
-    try:
-        with open(path, "rb") as handle:
-            found = _ID_SNIFF.search(handle.read(8192))
-    except OSError:
-        found = None
+    found = _ID_SNIFF.search(data[:8192])
     return found.group(1).decode("utf-8", "replace") if found else path.stem
 
 
@@ -96,6 +92,78 @@ def _terminations_interrupt():
             signal.signal(sig, handler)
 
 
+# ------------------------------------------------------------------ planning
+
+@dataclass
+class Plan:
+    """What a build has to do: the documents to read (with the digest they were published
+    with, if any), and those taken as unchanged from the manifest."""
+
+    previous: Manifest
+    toolchain: str
+    register_digests: dict[str, str]
+    folder_register: dict[str, str]
+    work: list[tuple[Path, str]] = field(default_factory=list)
+    cached: dict[str, Record] = field(default_factory=dict)
+    healed: list[str] = field(default_factory=list)      # published, but its files are missing
+    collection_warnings: list[Diagnostic] = field(default_factory=list)
+
+    def register_of(self, path: Path | str) -> str:
+        return self.folder_register.get(canonical(Path(path).parent), "")
+
+
+def _plan(collection: Collection, registers: list[Loaded], output: Output, config: Config, force: bool,
+          shard: tuple[int, int] | None) -> Plan:
+    toolchain = _cwd_digest(toolchain_digest(config))
+    current = output.current()
+    previous = Manifest() if force or current is None else Manifest.read(current)
+    if previous.toolchain != toolchain:
+        previous = Manifest()
+    plan = Plan(previous, toolchain, {str(r.path): file_digest(r.data) for r in registers},
+                {canonical(r.path.parent): file_digest(r.data) for r in registers})
+    by_path = {record.path: (doc_id, record) for doc_id, record in previous.documents.items()}
+    for path in collection.documents:
+        doc_id, record = by_path.get(str(path), ("", None))
+        if record is None:
+            plan.work.append((path, ""))
+            continue
+        if shard and shard_of(doc_id, shard[1]) != shard[0]:
+            continue
+        if record.register != plan.register_of(path):
+            plan.work.append((path, ""))
+            continue
+        try:
+            info = os.stat(path)
+        except OSError:
+            plan.work.append((path, ""))            # reading it will say what is wrong
+            continue
+        if (info.st_size, info.st_mtime_ns) == (record.size, record.mtime_ns):
+            plan.cached[doc_id] = record
+        else:
+            plan.work.append((path, record.digest))
+    _heal(plan, current)
+    return plan
+
+
+def _heal(plan: Plan, current: Path | None) -> None:
+    """A published document whose files are gone (deleted by hand) is built again."""
+    if current is None:
+        return
+    for doc_id, record in list(plan.cached.items()):
+        try:
+            present = set(os.listdir(current / doc_id))
+        except OSError:
+            present = set()
+        if not set(record.files) <= present:
+            del plan.cached[doc_id]
+            plan.work.append((Path(record.path), ""))
+            plan.healed.append(doc_id)
+
+
+def _published_intact(plan: Plan, current: Path | None) -> bool:
+    return current is not None and all((current / name).is_file() for name in [*COLLECTION_FILES, MANIFEST])
+
+
 # ------------------------------------------------------------------ doing the work
 
 def _progress(results: Iterable[DocumentResult], total: int, show: bool | None) -> Iterator[DocumentResult]:
@@ -113,24 +181,48 @@ def _progress(results: Iterable[DocumentResult], total: int, show: bool | None) 
             yield result
 
 
-def _process(paths: list[Path], registers: list[Loaded], config: Config, staging: Path, jobs: int,
-             max_bytes: int, local: Worker) -> Iterator[DocumentResult]:
-    if jobs <= 1 or len(paths) < PARALLEL_THRESHOLD:
-        for path in paths:
-            yield local.process(path)
-        return
-    import multiprocessing                      # only when there is enough work for it
-    from concurrent.futures import ProcessPoolExecutor
+class _Reader:
+    """Reads each document of the plan once, lazily (so that memory stays small): what is
+    unchanged or unreadable is kept aside, the rest goes on to be checked and rendered."""
 
-    # Spawned, not forked: a forked copy of a running Saxon is not safe.
-    context = multiprocessing.get_context("spawn")
-    pool = ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=start_worker,
-                               initargs=([str(r.path) for r in registers], config, str(staging), max_bytes))
-    try:
-        chunk = max(1, min(32, len(paths) // (jobs * 8)))
-        yield from pool.map(process_in_worker, [str(p) for p in paths], chunksize=chunk)
-    finally:
-        pool.shutdown(wait=True, cancel_futures=True)     # on an interruption, stop soon
+    def __init__(self, plan: Plan, max_bytes: int, shard: tuple[int, int] | None):
+        self.plan, self.max_bytes, self.shard = plan, max_bytes, shard
+        self.unreadable: list[DocumentResult] = []
+        self.restated: dict[str, Record] = {}       # same bytes as published, new size or time
+
+    def __iter__(self) -> Iterator[tuple[str, Input]]:
+        by_path = {record.path: doc_id for doc_id, record in self.plan.previous.documents.items()}
+        for path, published_digest in self.plan.work:
+            try:
+                read = read_input(path, self.max_bytes)
+            except UserError as error:
+                self.unreadable.append(DocumentResult(str(path), diagnostics=error.diagnostics))
+                continue
+            digest = file_digest(read.data)
+            if published_digest and digest == published_digest:
+                doc_id = by_path[str(path)]
+                old = self.plan.previous.documents[doc_id]
+                self.restated[doc_id] = Record(old.path, read.size, read.mtime_ns, digest, old.register, old.when,
+                                               old.changed, old.facts, old.warnings, old.files)
+                continue
+            if self.shard and str(path) not in by_path and \
+                    shard_of(sniff_id(read.data, path), self.shard[1]) != self.shard[0]:
+                continue
+            yield str(path), read
+
+
+def _process(reader: _Reader, registers: list[Loaded], config: Config, staging: Path, jobs: int,
+             max_bytes: int, local: Worker) -> Iterator[DocumentResult]:
+    if jobs <= 1 or len(reader.plan.work) < PARALLEL_THRESHOLD:
+        for path, read in reader:
+            yield local.process(Path(path), read)
+        return
+    from cable_edition.workers import Pool      # only when there is enough work for it
+
+    with Pool(jobs, start_worker, ([(str(r.path), r.data) for r in registers], config, str(staging),
+                                   max_bytes)) as pool:
+        chunk = max(1, min(32, len(reader.plan.work) // (jobs * 8)))
+        yield from pool.map(process_in_worker, reader, chunk=chunk)
 
 
 def _cwd_digest(toolchain: str) -> str:
@@ -139,143 +231,165 @@ def _cwd_digest(toolchain: str) -> str:
     return hashlib.sha256(f"{toolchain}\n{Path.cwd()}".encode()).hexdigest()
 
 
+def _refuse_outputs_as_inputs(collection: Collection) -> None:
+    for folder in {p.parent for p in collection.documents} | {p.parent for p in collection.registers}:
+        if is_output(folder):
+            raise refuse(folder, "is inside a build of cable-edition: outputs are never read as inputs; "
+                                 "build from the sources (e.g. tei/)")
+
+
+def _claim(out_dir: Path, collection: Collection, config: Config) -> Output:
+    _refuse_outputs_as_inputs(collection)
+    protected = [*collection.documents, *collection.registers]
+    if config.source:                       # the project whose pyproject.toml holds the settings
+        protected.append(Path(config.source).parent)
+    return claim(out_dir, protected)
+
+
+@contextmanager
+def _writing(output: Output) -> Iterator[None]:
+    """The machine's refusals to write (disk full, no permission) as one clear line that
+    names the output folder, never the staging folder inside it."""
+    try:
+        yield
+    except OSError as exc:
+        raise refuse(output.path, f"cannot write the build: {exc.strerror or exc}") from None
+
+
 # ------------------------------------------------------------------ the build
 
 def build(paths: list[Path] | None = None, out_dir: Path = Path("build"), *,
           keep_going: bool = False, max_bytes: int = DEFAULT_MAX_BYTES, config: Config | None = None,
           jobs: int | None = None, force: bool = False, shard: tuple[int, int] | None = None,
-          progress: bool | None = None) -> BuildReport:
+          progress: bool | None = None, wait: bool = False) -> BuildReport:
     """Validate every document of ``paths`` (default: ./tei) and publish it into ``out_dir``.
 
     Only documents that changed since the last build (or whose stylesheets, schemas,
-    register or settings changed) are processed; ``force`` processes all. Nothing is
-    published while any document is invalid: :class:`UserError` lists every problem and
-    ``out_dir`` stays as it was; with ``keep_going`` the valid documents are published and
-    the report names the others. ``jobs`` worker processes share the work (default: one per
-    CPU); ``shard=(K, N)`` builds the K-th of N deterministic parts of the collection."""
+    register or settings changed, or whose published files are missing) are processed;
+    ``force`` processes all. Nothing is published while any document is invalid:
+    :class:`UserError` lists every problem and ``out_dir`` stays as it was; with
+    ``keep_going`` the valid documents are published and the report names the others.
+    ``jobs`` worker processes share the work (default: one per CPU); ``shard=(K, N)``
+    builds the K-th of N deterministic parts of the collection. ``wait``: wait for another
+    build into ``out_dir`` to finish rather than fail."""
     started = time.perf_counter()
     config = config if config is not None else load_config()
     config.require("base-url", "publisher", what="cmif.xml")
     jobs = jobs or os.cpu_count() or 1
     collection = collect(paths)
-    out_dir = out_dir.absolute()
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    recover(out_dir)
-
-    registers, problems = load_registers(collection.registers, max_bytes)
-    register_digests = {str(r.path): file_digest(r.data) for r in registers}
-    folder_register = {canonical(r.path.parent): file_digest(r.data) for r in registers}
-    toolchain = _cwd_digest(toolchain_digest(config))
-    previous = Manifest() if force else Manifest.read(out_dir)
-    if previous.toolchain != toolchain:
-        previous = Manifest()
-    cached_by_path = {record.path: (doc_id, record) for doc_id, record in previous.documents.items()}
-
-    work: list[Path] = []
-    cached: dict[str, Record] = {}
-    stats: dict[str, tuple[int, int, str, str]] = {}       # path -> size, mtime, digest, register digest
-    for path in collection.documents:
-        key = str(path)
-        register_digest = folder_register.get(canonical(path.parent), "")
-        old = cached_by_path.get(key)
-        try:
-            size, mtime = stat_of(path)
-        except OSError:
-            work.append(path)
-            continue
-        if old and (old[1].size, old[1].mtime_ns) == (size, mtime):
-            digest = old[1].digest
-        else:
-            try:
-                digest = file_digest(path.read_bytes())
-            except OSError:
-                work.append(path)
-                continue
-        stats[key] = (size, mtime, digest, register_digest)
-        doc_id = old[0] if old else sniff_id(path)
-        if shard and shard_of(doc_id, shard[1]) != shard[0]:
-            continue
-        if old and old[1].digest == digest and old[1].register == register_digest:
-            cached[old[0]] = old[1]
-        else:
-            work.append(path)
-
-    report = BuildReport(out_dir)
-    if (not work and previous.documents and set(cached) == set(previous.documents)
-            and all((out_dir / name).exists() for name in [*COLLECTION_FILES, MANIFEST])):
-        # Nothing changed: nothing to check again, nothing to publish.
-        report.unchanged = sorted(cached)
-        report.diagnostics = problems + [w for c in cached.values() for w in c.warnings] + previous.warnings
-        report.seconds = time.perf_counter() - started
-        return report
-    with _terminations_interrupt():
-        try:
-            staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.tmp-", dir=out_dir.parent))
-        except OSError as exc:
-            raise UserError(Diagnostic(str(out_dir.parent), 0, 0, "error", f"cannot write the build here: "
-                                       f"{exc.strerror or exc}", "io"), exit_code=2) from None
-        try:
+    out_dir.absolute().parent.mkdir(parents=True, exist_ok=True)
+    output = _claim(out_dir, collection, config)
+    report = BuildReport(out_dir.absolute())
+    with _terminations_interrupt(), output.lock(wait):
+        output.prepare()
+        registers, problems = load_registers(collection.registers, max_bytes)
+        plan = _plan(collection, registers, output, config, force, shard)
+        current = output.current()
+        if not plan.work and set(plan.cached) == set(plan.previous.documents) and _published_intact(plan, current):
+            report.unchanged = sorted(plan.cached)      # nothing changed: nothing to check, nothing to publish
+            report.diagnostics = problems + [w for c in plan.cached.values() for w in c.warnings] + \
+                plan.previous.warnings
+            report.seconds = time.perf_counter() - started
+            return report
+        with output.stage() as staging, _writing(output):
             local = Worker(registers, config, staging, max_bytes)
-            results = list(_progress(_process(work, registers, config, staging, jobs, max_bytes, local),
-                                     len(work), progress))
-            if shard:   # a document processed because its id could not be sniffed may be another shard's
-                results = [r for r in results if not r.id or shard_of(r.id, shard[1]) == shard[0]]
-            loaded_all = not any(d.rule in ("io", "well-formed") for r in results for d in r.diagnostics)
-            problems += [d for r in results for d in r.diagnostics]
-            facts = [(r.path, r.facts) for r in results if r.id] + [(c.path, c.facts) for c in cached.values()]
-            collection_problems = check_collection(facts, Registers(registers), complete=loaded_all and not shard)
-            problems += collection_problems
-            for record in cached.values():
-                problems += record.warnings
-
-            bad = {d.path for d in problems if d.severity == "error"}
-            register_bad = {canonical(os.path.dirname(p)) for p in bad if os.path.basename(p) == REGISTER_NAME}
-
-            def failing(path: str) -> bool:
-                return path in bad or bool(register_bad) and canonical(os.path.dirname(path)) in register_bad
-
-            fresh = {r.id: r for r in results if r.rendered and not failing(r.path)}
-            kept = {doc_id: c for doc_id, c in cached.items() if not failing(c.path)}
-            report.failed = sorted({r.path for r in results if failing(r.path)} |
-                                   {c.path for c in cached.values() if failing(c.path)})
-            report.diagnostics = problems
+            reader = _Reader(plan, max_bytes, shard)
+            results = list(_progress(_process(reader, registers, config, staging, jobs, max_bytes, local),
+                                     len(plan.work), progress))
+            results += reader.unreadable
+            plan.cached.update(reader.restated)
+            fresh, kept, problems = _check(results, plan, registers, problems, shard, report)
             if has_errors(problems) and not (keep_going and (fresh or kept)):
-                raise UserError(problems, exit_code=2 if any(d.rule == "io" for d in problems) else 1)
+                raise UserError(problems, exit_code=2 if any(d.rule in ("io", "output") for d in problems) else 1)
             for result in results:                  # rendered, then refused by the collection checks
                 if result.rendered and result.id not in fresh:
                     shutil.rmtree(staging / result.id, ignore_errors=True)
-
-            report.built = sorted(fresh)
-            report.unchanged = sorted(kept)
-            removed = sorted(set(previous.documents) - set(kept) - set(fresh))
-            if not fresh and not removed and previous.documents and all(
-                    (out_dir / name).exists() for name in [*COLLECTION_FILES, MANIFEST]):
+            report.built, report.unchanged = sorted(fresh), sorted(kept)
+            removed = set(plan.previous.documents) - set(kept) - set(fresh)
+            if not fresh and not removed and not plan.healed and _published_intact(plan, current):
                 report.seconds = time.perf_counter() - started
-                return report                       # nothing changed: nothing to publish
-
-            manifest = Manifest(toolchain, register_digests, dict(kept),
-                                [d for d in collection_problems if d.severity == "warning"])
-            for doc_id, result in fresh.items():
-                size, mtime, digest, register_digest = stats[result.path]
-                manifest.documents[doc_id] = Record(
-                    result.path, size, mtime, digest, register_digest, result.when, result.changed, result.facts,
-                    [d for d in result.diagnostics if d.severity == "warning"])
+                return report                       # only times of modification changed: nothing to publish
+            _carry_over(output, staging, kept)
+            manifest = _manifest(plan, fresh, kept, problems)
             local.renderer.render_collection(
-                [(doc_id, r.when, r.changed, staging if doc_id in fresh else out_dir)
-                 for doc_id, r in manifest.documents.items()], staging)
+                [(doc_id, r.when, r.changed, staging) for doc_id, r in manifest.documents.items()], staging)
             (staging / MANIFEST).write_text(manifest.dumps(), encoding="utf-8")
-            os.chmod(staging, 0o755)
-            publish(staging, out_dir, replace=[*sorted(fresh), *COLLECTION_FILES, MANIFEST], remove=removed)
-        finally:
-            shutil.rmtree(staging, ignore_errors=True)
+            output.publish(staging)
     report.seconds = time.perf_counter() - started
     return report
 
 
+def _check(results: list[DocumentResult], plan: Plan, registers: list[Loaded], problems: list[Diagnostic],
+           shard: tuple[int, int] | None, report: BuildReport) -> tuple[dict, dict, list[Diagnostic]]:
+    """The checks across the collection; which documents may be published."""
+    if shard:   # a document processed because its id was not known may be another shard's
+        results[:] = [r for r in results if not r.id or shard_of(r.id, shard[1]) == shard[0]]
+    loaded_all = not any(d.rule in ("io", "well-formed") for r in results for d in r.diagnostics)
+    problems = problems + [d for r in results for d in r.diagnostics]
+    facts = [(r.path, r.facts) for r in results if r.id] + [(c.path, c.facts) for c in plan.cached.values()]
+    collection_problems = check_collection(facts, Registers(registers), complete=loaded_all and not shard)
+    problems += collection_problems
+    for record in plan.cached.values():
+        problems += record.warnings
+    plan.collection_warnings = [d for d in collection_problems if d.severity == "warning"]
+
+    bad = {d.path for d in problems if d.severity == "error"}
+    register_bad = {canonical(os.path.dirname(p)) for p in bad if os.path.basename(p) == REGISTER_NAME}
+
+    def failing(path: str) -> bool:
+        return path in bad or bool(register_bad) and canonical(os.path.dirname(path)) in register_bad
+
+    fresh = {r.id: r for r in results if r.rendered and not failing(r.path)}
+    kept = {doc_id: c for doc_id, c in plan.cached.items() if not failing(c.path) and doc_id not in fresh}
+    report.failed = sorted({r.path for r in results if failing(r.path)} |
+                           {c.path for c in plan.cached.values() if failing(c.path)})
+    report.diagnostics = problems
+    return fresh, kept, problems
+
+
+def _carry_over(output: Output, staging: Path, kept: dict[str, Record]) -> None:
+    """Hard-link the unchanged documents' files into the new build."""
+    for doc_id, record in kept.items():
+        if not output.carry_over(staging, doc_id, record.files):
+            raise refuse(output.path, f"the published files of {doc_id} vanished during the build: build again")
+
+
+def _manifest(plan: Plan, fresh: dict[str, DocumentResult], kept: dict[str, Record],
+              problems: list[Diagnostic]) -> Manifest:
+    manifest = Manifest(plan.toolchain, plan.register_digests, dict(kept), plan.collection_warnings)
+    for doc_id, result in fresh.items():
+        manifest.documents[doc_id] = Record(
+            result.path, result.size, result.mtime_ns, result.digest, plan.register_of(result.path), result.when,
+            result.changed, result.facts, [d for d in result.diagnostics if d.severity == "warning"], result.files)
+    return manifest
+
+
 # ------------------------------------------------------------------ merging shards
 
+def _copy_document(source: Path, target: Path, files: list[str], part: Path) -> None:
+    """Copy a part's document folder: the files its manifest names, regular files only."""
+    target.mkdir()
+    for name in files:
+        if (source / name).is_symlink() or not (source / name).is_file():
+            raise refuse(part, f"{source.name}/{name} is missing or not a regular file: build the part again")
+        shutil.copyfile(source / name, target / name)
+
+
+def _part_manifest(part: Path) -> tuple[Path, Manifest]:
+    """A shard's published build and its manifest, checked to be a build of ours."""
+    try:
+        output = claim(part)
+    except UserError:
+        output = None
+    current = output.current() if output else None
+    manifest = Manifest.read(current) if current else Manifest()
+    if current is None or not manifest.toolchain:
+        raise refuse(part, "no build here: is it the output of cable-edition build?")
+    return current, manifest
+
+
 def merge(parts: list[Path], out_dir: Path, *, config: Config | None = None,
-          max_bytes: int = DEFAULT_MAX_BYTES) -> BuildReport:
+          max_bytes: int = DEFAULT_MAX_BYTES, wait: bool = False) -> BuildReport:
     """Assemble the builds of a collection's shards into one build: their documents, and
     the collection outputs made from their manifests (no document is read again)."""
     started = time.perf_counter()
@@ -283,27 +397,27 @@ def merge(parts: list[Path], out_dir: Path, *, config: Config | None = None,
     config.require("base-url", "publisher", what="cmif.xml")
     toolchain = _cwd_digest(toolchain_digest(config))
     merged = Manifest(toolchain)
-    sources: dict[str, Path] = {}
+    sources: dict[str, Path] = {}            # id -> the published build of its part
+    origin: dict[str, Path] = {}             # id -> the part, as the user named it
     problems: list[Diagnostic] = []
     for part in parts:
-        manifest = Manifest.read(part)
-        if not manifest.toolchain:
-            raise UserError(Diagnostic(str(part), 0, 0, "error", "no build manifest here: is it the output "
-                                       "of cable-edition build?", "io"), exit_code=2)
+        current, manifest = _part_manifest(part)
         if manifest.toolchain != toolchain:
             raise UserError(Diagnostic(str(part), 0, 0, "error", "built with other stylesheets, schemas, "
                                        "settings or from another folder: rebuild it", "merge"), exit_code=1)
         for path, digest in manifest.registers.items():
+            if os.path.basename(path) != REGISTER_NAME:     # a manifest names registers, nothing else
+                raise refuse(part, f"its manifest names {path!r} as a register: not a build of cable-edition")
             if merged.registers.setdefault(path, digest) != digest:
                 problems.append(Diagnostic(path, 0, 0, "error", "the parts were built with different "
                                            "versions of this register", "merge"))
         for doc_id, record in manifest.documents.items():
             if doc_id in merged.documents:
                 problems.append(Diagnostic(record.path, 0, 0, "error", f'document "{doc_id}" is in two parts: '
-                                           f"{sources[doc_id]} and {part}", "merge"))
+                                           f"{origin[doc_id]} and {part}", "merge"))
                 continue
             merged.documents[doc_id] = record
-            sources[doc_id] = part
+            sources[doc_id], origin[doc_id] = current, part
     registers, register_problems = load_registers([Path(p) for p in merged.registers], max_bytes)
     problems += register_problems
     collection_problems = check_collection([(r.path, r.facts) for r in merged.documents.values()],
@@ -314,24 +428,17 @@ def merge(parts: list[Path], out_dir: Path, *, config: Config | None = None,
     if has_errors(problems):
         raise UserError(problems)
 
-    out_dir = out_dir.absolute()
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    recover(out_dir)
-    previous = Manifest.read(out_dir)
-    report = BuildReport(out_dir, built=sorted(merged.documents), diagnostics=problems)
-    with _terminations_interrupt():
-        staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.tmp-", dir=out_dir.parent))
-        try:
-            for doc_id, part in sources.items():
-                shutil.copytree(part / doc_id, staging / doc_id)
+    out_dir.absolute().parent.mkdir(parents=True, exist_ok=True)
+    output = claim(out_dir, [*(Path(p) for p in merged.registers), *parts])
+    report = BuildReport(out_dir.absolute(), built=sorted(merged.documents), diagnostics=problems)
+    with _terminations_interrupt(), output.lock(wait):
+        output.prepare()
+        with output.stage() as staging, _writing(output):
+            for doc_id, current in sources.items():   # ids and names were checked as plain names (Manifest.read)
+                _copy_document(current / doc_id, staging / doc_id, merged.documents[doc_id].files, origin[doc_id])
             Renderer(registers, config).render_collection(
                 [(doc_id, r.when, r.changed, staging) for doc_id, r in merged.documents.items()], staging)
             (staging / MANIFEST).write_text(merged.dumps(), encoding="utf-8")
-            os.chmod(staging, 0o755)
-            removed = sorted(set(previous.documents) - set(merged.documents))
-            publish(staging, out_dir, replace=[*sorted(merged.documents), *COLLECTION_FILES, MANIFEST],
-                    remove=removed)
-        finally:
-            shutil.rmtree(staging, ignore_errors=True)
+            output.publish(staging)
     report.seconds = time.perf_counter() - started
     return report

@@ -6,13 +6,14 @@ Exit codes: 0 success (warnings allowed), 1 invalid input, 2 usage or I/O proble
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import traceback
 from pathlib import Path
 
 from cable_edition import __version__
 from cable_edition.diagnostics import (InternalError, Interrupted, UserError, render_github, render_json, render_junit,
-                                       render_text)
+                                       render_text, shown)
 from cable_edition.load import DEFAULT_MAX_BYTES
 from cable_edition.project import ConfigError, NoDocumentsError
 
@@ -71,6 +72,8 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--shard", metavar="K/N",
                        help="build only the K-th of N parts of the collection (a stable hash of each id); "
                        "assemble the parts with cable-edition merge")
+    build.add_argument("--wait", action="store_true",
+                       help="if another build is writing DIR, wait for it to finish (default: stop, exit 2)")
     build.add_argument("--base-url", metavar="URL",
                        help="where the edition is published (default: base-url in [tool.cable-edition] "
                        "of ./pyproject.toml)")
@@ -84,6 +87,7 @@ def _parser() -> argparse.ArgumentParser:
     merge.add_argument("--out", type=Path, default=Path("build"), metavar="DIR",
                        help="output folder (default: build/)")
     merge.add_argument("--base-url", metavar="URL", help="as for build")
+    merge.add_argument("--wait", action="store_true", help="as for build")
 
     importer = commands.add_parser(
         "import", parents=[common], help="make a TEI skeleton from a plain-text transcription",
@@ -154,7 +158,7 @@ def _build(args: argparse.Namespace) -> int:
         return 2
     config = load_config(base_url=args.base_url)
     report = build(args.paths or None, args.out, keep_going=args.keep_going, max_bytes=args.max_bytes,
-                   config=config, jobs=args.jobs, force=args.force, shard=shard)
+                   config=config, jobs=args.jobs, force=args.force, shard=shard, wait=args.wait)
     sys.stderr.write(render_text(report.diagnostics))
     summary = f"{report.summary()} into {args.out}"
     if report.failed:
@@ -167,7 +171,8 @@ def _merge(args: argparse.Namespace) -> int:
     from cable_edition.build import merge
     from cable_edition.project import load_config
 
-    report = merge(args.parts, args.out, config=load_config(base_url=args.base_url), max_bytes=args.max_bytes)
+    report = merge(args.parts, args.out, config=load_config(base_url=args.base_url), max_bytes=args.max_bytes,
+                   wait=args.wait)
     sys.stderr.write(render_text(report.diagnostics))
     print(f"merged {len(report.built)} document(s) from {len(args.parts)} part(s) into {args.out} "
           f"in {report.seconds:.2f} s", file=sys.stderr)
@@ -199,7 +204,7 @@ def main(argv: list[str] | None = None) -> int:
     except OSError as exc:
         if args.debug:
             traceback.print_exc()
-        where = f"{exc.filename}: " if exc.filename else ""
+        where = f"{shown(os.fsdecode(exc.filename))}: " if exc.filename else ""
         print(f"cable-edition: error: {where}{exc.strerror or exc}", file=sys.stderr)
         if args.command in ("build", "merge"):
             print(f"cable-edition: nothing was published; {args.out} is unchanged", file=sys.stderr)
@@ -207,5 +212,14 @@ def main(argv: list[str] | None = None) -> int:
     except (KeyboardInterrupt, Interrupted) as exc:
         if args.debug:
             traceback.print_exc()
-        print(f"cable-edition: interrupted ({exc or 'Ctrl-C'}); nothing was published", file=sys.stderr)
+        print(f"cable-edition: interrupted ({str(exc) or 'Ctrl-C'}); nothing was published", file=sys.stderr)
         return 130
+    except Exception as exc:       # a defect of the toolchain: one line, the traceback with --debug
+        if args.debug:
+            traceback.print_exc()
+            trace = getattr(exc, "worker_traceback", None)
+            if trace:
+                print(f"in the worker process:\n{trace}", file=sys.stderr)
+        print(f"cable-edition: internal error: {type(exc).__name__}: {exc} (run again with --debug for the "
+              "traceback, and report it)", file=sys.stderr)
+        return 3

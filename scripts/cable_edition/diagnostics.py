@@ -10,6 +10,15 @@ from typing import Iterable, Literal
 Severity = Literal["error", "warning"]
 
 
+def shown(text: str) -> str:
+    """``text`` as it can be printed: the bytes of a file name that is not UTF-8 (which
+    Python keeps as lone surrogates) written as \\xNN escapes, as ``ls -b`` does."""
+    try:
+        return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
 @dataclass(frozen=True, order=True)
 class Diagnostic:
     path: str
@@ -20,11 +29,14 @@ class Diagnostic:
     rule: str = ""
 
     def __str__(self) -> str:
-        place = self.path
+        place = shown(self.path)
         if self.line:
             place += f":{self.line}:{self.column}"
         rule = f" [{self.rule}]" if self.rule else ""
-        return f"{place}: {self.severity}: {self.message}{rule}"
+        return f"{place}: {self.severity}: {shown(self.message)}{rule}"
+
+    def printable(self) -> "Diagnostic":
+        return Diagnostic(shown(self.path), self.line, self.column, self.severity, shown(self.message), self.rule)
 
 
 class UserError(Exception):
@@ -70,7 +82,7 @@ def render_github(diagnostics: list[Diagnostic]) -> str:
     """Workflow commands (``::error file=…,line=…,col=…,title=…::message``) that annotate
     the lines of a pull request."""
     lines = []
-    for d in diagnostics:
+    for d in (d.printable() for d in diagnostics):
         props = [f"file={_github_escape(d.path, property_value=True)}"]
         if d.line:
             props += [f"line={d.line}", f"col={d.column}"]
@@ -81,6 +93,7 @@ def render_github(diagnostics: list[Diagnostic]) -> str:
 
 
 def render_json(diagnostics: list[Diagnostic], files: list[str]) -> str:
+    diagnostics, files = [d.printable() for d in diagnostics], [shown(f) for f in files]
     report = {
         "valid": not has_errors(diagnostics),
         "files": files,
@@ -96,6 +109,7 @@ def render_junit(diagnostics: list[Diagnostic], files: list[str]) -> str:
     error of that file; warnings go to system-out."""
     from lxml import etree
 
+    diagnostics, files = [d.printable() for d in diagnostics], [shown(f) for f in files]
     suites = etree.Element("testsuites", name="cable-edition validate")
     suite = etree.SubElement(suites, "testsuite", name="cable-edition validate")
     failures = 0

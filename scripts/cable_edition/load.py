@@ -6,7 +6,10 @@ a DOCTYPE is how entity attacks arrive). Size and depth are bounded."""
 
 from __future__ import annotations
 
+import os
 import re
+import stat
+import time
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -22,8 +25,59 @@ DEFAULT_MAX_BYTES = 50 * 1024 * 1024
 # Depth is bounded by libxml2 itself: without XML_PARSE_HUGE (huge_tree=False below) it
 # refuses elements nested deeper than 256 levels ("Excessive depth in document").
 
-# Ids become file and folder names: letters, digits, '.', '_', '-', never starting with '.'.
+# Ids become file and folder names: letters, digits, '.', '_', '-' (validate.py's id rules
+# say the rest: not starting with '.', not too long, not a name the build uses itself).
+ID_CHARACTERS = re.compile(r"[A-Za-z0-9._-]+\Z")
 SAFE_ID = re.compile(r"[A-Za-z_][A-Za-z0-9._-]*\Z")
+
+# A file modified this recently when it was read may change again within the same tick of
+# the file system's clock: its time of modification is then not trusted (git's "racily
+# clean" entries).
+RACY_NS = 2_000_000_000
+
+
+@dataclass(frozen=True)
+class Input:
+    """The bytes of one input file, read once, and what stat said of the file read."""
+
+    data: bytes
+    size: int
+    mtime_ns: int        # -1 when the file was changed too recently to trust it
+
+
+_KINDS = {stat.S_IFIFO: "a FIFO", stat.S_IFCHR: "a character device", stat.S_IFBLK: "a block device",
+          stat.S_IFSOCK: "a socket", stat.S_IFDIR: "a folder"}
+
+
+def read_input(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> Input:
+    """Read a regular file (links followed) once, at most ``max_bytes`` of it. Devices,
+    FIFOs and sockets are refused without reading or waiting; every failure is a
+    :class:`UserError` naming the file."""
+    try:
+        # O_NONBLOCK: opening a FIFO must not wait for a writer; fstat then refuses it.
+        descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY | getattr(os, "O_CLOEXEC", 0))
+    except IsADirectoryError:
+        raise _error(path, "is a folder, not a file", exit_code=2) from None
+    except OSError as exc:
+        raise _error(path, f"cannot read: {exc.strerror or exc}", exit_code=2) from None
+    with os.fdopen(descriptor, "rb", buffering=0) as handle:
+        info = os.fstat(descriptor)
+        if not stat.S_ISREG(info.st_mode):
+            kind = _KINDS.get(stat.S_IFMT(info.st_mode), "not a regular file")
+            raise _error(path, f"is {kind}, not a regular file: only files are read", exit_code=2)
+        if info.st_size > max_bytes:
+            raise _error(path, f"the file is {info.st_size:,} bytes, over the limit of {max_bytes:,} bytes")
+        try:
+            chunks, total = [], 0
+            while chunk := handle.read(min(1 << 20, max_bytes + 1 - total)):
+                chunks.append(chunk)
+                total += len(chunk)
+                if total > max_bytes:       # it grew while being read
+                    raise _error(path, f"the file is over the limit of {max_bytes:,} bytes")
+        except OSError as exc:
+            raise _error(path, f"cannot read: {exc.strerror or exc}", exit_code=2) from None
+    racy = time.time_ns() - info.st_mtime_ns < RACY_NS
+    return Input(b"".join(chunks), info.st_size, -1 if racy else info.st_mtime_ns)
 
 
 @dataclass(frozen=True)
@@ -33,6 +87,8 @@ class Loaded:
     path: Path
     data: bytes
     tree: etree._ElementTree
+    size: int = 0
+    mtime_ns: int = -1
 
     @property
     def root(self) -> etree._Element:
@@ -75,10 +131,28 @@ def _doctype_at(data: bytes) -> tuple[int, int] | None:
     return data.count(b"\n", 0, start) + 1, start - line_start + 1
 
 
+def _require_utf8(path: Path, data: bytes) -> None:
+    """UTF-8 however the file declares itself (or does not): libxml2 would otherwise guess
+    UTF-16 from the first bytes, or follow an encoding declaration."""
+    zero = data.find(b"\0")
+    if zero >= 0:
+        line = data.count(b"\n", 0, zero) + 1
+        raise _error(path, "holds NUL bytes, which XML forbids: is it UTF-16? documents must be saved as UTF-8",
+                     line, zero - (data.rfind(b"\n", 0, zero) + 1) + 1)
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        raise _error(path, f"not UTF-8: byte 0x{data[exc.start]:02x} cannot start or continue a UTF-8 "
+                     "character; documents must be saved as UTF-8", line, column) from None
+
+
 def parse_bytes(path: Path, data: bytes) -> etree._ElementTree:
     """Parse ``data`` (named ``path`` in messages) or raise :class:`UserError`."""
     if not data.strip():
         raise _error(path, "the file is empty")
+    _require_utf8(path, data)
     doctype = _doctype_at(data)
     if doctype:
         raise _error(path, _DOCTYPE_MESSAGE, *doctype)
@@ -99,28 +173,14 @@ def parse_bytes(path: Path, data: bytes) -> etree._ElementTree:
 
 
 def load(path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Loaded:
-    """Read and parse one file; every failure is a :class:`UserError` naming the file."""
-    try:
-        size = path.stat().st_size
-        if size > max_bytes:
-            raise _error(path, f"the file is {size:,} bytes, over the limit of {max_bytes:,} bytes")
-        data = path.read_bytes()
-    except UserError:
-        raise
-    except IsADirectoryError:
-        raise _error(path, "is a folder, not a file", exit_code=2) from None
-    except OSError as exc:
-        raise _error(path, f"cannot read: {exc.strerror or exc}", exit_code=2) from None
-    return Loaded(path, data, parse_bytes(path, data))
+    """Read (once) and parse one file; every failure is a :class:`UserError` naming the file."""
+    read = read_input(path, max_bytes)
+    return Loaded(path, read.data, parse_bytes(path, read.data), read.size, read.mtime_ns)
 
 
 def require_tei(loaded: Loaded) -> None:
-    """A cable must be a TEI document with a usable id."""
+    """A cable must be a TEI document (its id is checked by validate.py's id rules)."""
     root = loaded.root
     if root.tag != f"{{{TEI_NS}}}TEI":
         raise _error(loaded.path, f"the root element is {root.tag!r}; expected <TEI> in the TEI "
                      f"namespace {TEI_NS}", root.sourceline or 0, 1)
-    if not SAFE_ID.match(loaded.id):
-        raise _error(loaded.path, f"<TEI xml:id={loaded.id!r}>: the document id must be letters, "
-                     "digits, '.', '_' or '-', starting with a letter (it names the output folder)",
-                     root.sourceline or 0, 1)

@@ -17,11 +17,11 @@ from pathlib import Path
 
 from cable_edition import __version__
 from cable_edition.diagnostics import Diagnostic
-from cable_edition.project import SCHEMA_DIR, XSLT_DIR, Config
+from cable_edition.load import SAFE_ID
+from cable_edition.project import MANIFEST, SCHEMA_DIR, XSLT_DIR, Config
 from cable_edition.validate import Facts
 
-MANIFEST = ".manifest.json"
-FORMAT = 3
+FORMAT = 4
 
 
 def file_digest(data: bytes) -> str:
@@ -51,21 +51,26 @@ class Record:
     changed: str         # the date of its latest change
     facts: Facts
     warnings: list[Diagnostic] = field(default_factory=list)
+    files: list[str] = field(default_factory=list)      # the names in its output folder
 
     def to_json(self) -> dict:
         return {"path": self.path, "size": self.size, "mtime_ns": self.mtime_ns, "digest": self.digest,
                 "register": self.register, "when": self.when, "changed": self.changed,
                 # long strings rather than lists: the manifest of a large collection reads fast
                 "ids": " ".join(self.facts.ids), "used": " ".join(self.facts.used),
-                "foreign": [list(f) for f in self.facts.foreign],
+                "foreign": [list(f) for f in self.facts.foreign], "files": " ".join(self.files),
                 "warnings": [asdict(w) for w in self.warnings]}
 
     @classmethod
-    def from_json(cls, data: dict) -> "Record":
-        facts = Facts(data["ids"].split(), data["used"].split(), [tuple(f) for f in data["foreign"]])
+    def from_json(cls, doc_id: str, data: dict) -> "Record":
+        facts = Facts(data["ids"].split(), data["used"].split(), [tuple(f) for f in data["foreign"]], doc_id)
+        files = data["files"].split()
+        # A manifest is a file like any other: the names it gives become paths only when
+        # they are plain names (no folder, no "..").
+        if not SAFE_ID.match(doc_id) or not all(SAFE_ID.match(name.lstrip(".")) for name in files):
+            raise ValueError(f"not a name: {doc_id!r}")
         return cls(data["path"], data["size"], data["mtime_ns"], data["digest"], data["register"], data["when"],
-                   data["changed"], facts,
-                   [Diagnostic(**w) for w in data["warnings"]])
+                   data["changed"], facts, [Diagnostic(**w) for w in data["warnings"]], files)
 
 
 @dataclass
@@ -80,7 +85,8 @@ class Manifest:
                 "registers": dict(sorted(self.registers.items())),
                 "warnings": [asdict(w) for w in self.warnings],
                 "documents": {key: self.documents[key].to_json() for key in sorted(self.documents)}}
-        return json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n"
+        # ASCII: a file name that is not UTF-8 (a lone surrogate here) survives as an escape.
+        return json.dumps(data, ensure_ascii=True, separators=(",", ":")) + "\n"
 
     @classmethod
     def read(cls, folder: Path) -> "Manifest":
@@ -91,7 +97,7 @@ class Manifest:
             if data.get("format") != FORMAT:
                 return cls()
             return cls(data["toolchain"], dict(data["registers"]),
-                       {key: Record.from_json(value) for key, value in data["documents"].items()},
+                       {key: Record.from_json(key, value) for key, value in data["documents"].items()},
                        [Diagnostic(**w) for w in data["warnings"]])
         except (OSError, ValueError, KeyError, TypeError):
             return cls()

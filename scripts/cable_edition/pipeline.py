@@ -1,21 +1,25 @@
-"""One document through the whole pipeline, in whichever process does the work: load it
-(once), check it, and, if it is valid, render it into the staging folder. The same code
-runs in the build's own process and in its worker processes; each process compiles the
-schemas and stylesheets once (see validate.py and render.py) and keeps its registers."""
+"""One document through the whole pipeline, in whichever process does the work: read it
+(once: the bytes hashed are the bytes checked and rendered), check it, and, if it is valid,
+render it into the staging folder. The same code runs in the build's own process and in its
+worker processes; each process compiles the schemas and stylesheets once (see validate.py
+and render.py) and keeps its registers."""
 
 from __future__ import annotations
 
-import ctypes
-import signal
-import sys
+import hashlib
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from cable_edition.diagnostics import Diagnostic, UserError, has_errors
-from cable_edition.load import DEFAULT_MAX_BYTES, Loaded, load, require_tei
+from cable_edition.load import DEFAULT_MAX_BYTES, Input, Loaded, parse_bytes, require_tei
 from cable_edition.project import Config
-from cable_edition.render import Renderer
+from cable_edition.render import Renderer, RenderIOError
 from cable_edition.validate import Facts, Registers, check_document
+
+
+def digest_of(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
 
 
 @dataclass
@@ -29,6 +33,10 @@ class DocumentResult:
     rendered: bool = False
     when: str = ""           # the date the collection sorts it by
     changed: str = ""        # the date of its latest change
+    digest: str = ""         # of the bytes read (and, if rendered, rendered)
+    size: int = 0
+    mtime_ns: int = -1
+    files: list[str] = field(default_factory=list)
 
 
 class Worker:
@@ -53,10 +61,11 @@ class Worker:
         self.compile()
         return self._renderer
 
-    def process(self, path: Path) -> DocumentResult:
-        result = DocumentResult(str(path))
+    def process(self, path: Path, read: Input) -> DocumentResult:
+        """Check and render one document from the bytes the build read (and hashed)."""
+        result = DocumentResult(str(path), digest=digest_of(read.data), size=read.size, mtime_ns=read.mtime_ns)
         try:
-            loaded = load(path, max_bytes=self.max_bytes)
+            loaded = Loaded(path, read.data, parse_bytes(path, read.data), read.size, read.mtime_ns)
             require_tei(loaded)
         except UserError as error:
             result.diagnostics = error.diagnostics
@@ -66,9 +75,19 @@ class Worker:
         if has_errors(result.diagnostics):
             return result
         target = self.staging / loaded.id
-        target.mkdir()
-        (target / f"{loaded.id}.xml").write_bytes(loaded.data)
-        result.when, result.changed = self.renderer.render(loaded, target)
+        try:
+            target.mkdir()
+        except FileExistsError:
+            return result        # another document has this id: the collection check says so
+        try:
+            (target / f"{loaded.id}.xml").write_bytes(loaded.data)
+            result.when, result.changed = self.renderer.render(loaded, target)
+            result.files = sorted(os.listdir(target))
+        except (OSError, RenderIOError) as exc:
+            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+            result.diagnostics.append(Diagnostic(str(path), 0, 0, "error",
+                                                 f"cannot write its outputs: {reason}", "io"))
+            return result
         result.rendered = True
         return result
 
@@ -78,27 +97,15 @@ class Worker:
 _worker: Worker | None = None
 
 
-def _die_with_parent() -> None:
-    """A worker must not outlive a build that was killed: on Linux, ask the kernel to end
-    it with its parent (prctl PR_SET_PDEATHSIG)."""
-    if sys.platform.startswith("linux"):
-        try:
-            libc = ctypes.CDLL(None, use_errno=True)
-            libc.prctl(1, signal.SIGKILL)        # 1 = PR_SET_PDEATHSIG
-        except (OSError, AttributeError):
-            pass
-    signal.signal(signal.SIGINT, signal.SIG_IGN)   # Ctrl-C is the parent's to handle
-
-
-def start_worker(register_paths: list[str], config: Config, staging: str, max_bytes: int) -> None:
-    """Initializer of a worker process: parse the registers and compile once."""
+def start_worker(registers: list[tuple[str, bytes]], config: Config, staging: str, max_bytes: int) -> None:
+    """Initializer of a worker process (workers.py): the registers as the build read them,
+    parsed once; the stylesheets compiled once."""
     global _worker
-    _die_with_parent()
-    registers = [load(Path(p), max_bytes=max_bytes) for p in register_paths]
-    _worker = Worker(registers, config, Path(staging), max_bytes)
+    loaded = [Loaded(Path(path), data, parse_bytes(Path(path), data)) for path, data in registers]
+    _worker = Worker(loaded, config, Path(staging), max_bytes)
     _worker.compile()
 
 
-def process_in_worker(path: str) -> DocumentResult:
+def process_in_worker(path: str, read: Input) -> DocumentResult:
     assert _worker is not None, "start_worker() was not run in this process"
-    return _worker.process(Path(path))
+    return _worker.process(Path(path), read)

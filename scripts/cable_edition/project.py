@@ -14,6 +14,17 @@ PACKAGE_DIR = Path(__file__).resolve().parent
 # The shared description of persons, organisations, places and documents: one per folder.
 REGISTER_NAME = "register.xml"
 
+# What a build writes at the top of its output folder besides one folder per document.
+COLLECTION_FILES = ("index.html", "cmif.xml", "collection.json")
+MANIFEST = ".manifest.json"
+MARK = ".cable-edition"          # marks a folder as a build of cable-edition
+
+# Names a document id may not take, compared without case (a case-insensitive disk would
+# merge them): the collection files, and those reserved for the outputs to come.
+RESERVED_IDS = frozenset(name.casefold() for name in (
+    *COLLECTION_FILES, "search.html", "oai-static.xml", "pagefind", "oai", "assets", "static"))
+MAX_ID_BYTES = 200
+
 
 def _resource_dir(name: str) -> Path:
     """An installed wheel carries schema/ and xslt/ inside the package; a checkout keeps

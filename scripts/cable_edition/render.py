@@ -7,6 +7,10 @@ forbidden to it (``allowedProtocols`` set to nothing), so ``doc()``,
 
 from __future__ import annotations
 
+import json
+import os
+import re
+import uuid
 from functools import lru_cache
 from pathlib import Path
 
@@ -14,10 +18,6 @@ from lxml import etree
 from saxonche import PySaxonApiError, PySaxonProcessor
 
 from cable_edition.diagnostics import InternalError
-import json
-import os
-import uuid
-
 from cable_edition.load import Loaded
 from cable_edition.project import XSLT_DIR, Config, canonical
 
@@ -57,6 +57,16 @@ class RenderError(InternalError):
     """A stylesheet failed on a document (a bug, or input that validation let through)."""
 
 
+class RenderIOError(Exception):
+    """Saxon could not write a result (disk full, no permission): the machine's problem,
+    not the toolchain's. The message names the reason, never the staging folder."""
+
+
+# How the Java I/O errors Saxon reports name their reasons.
+_IO_REASONS = re.compile(r"No space left on device|Disk quota exceeded|File too large|Permission denied|"
+                         r"Read-only file system|Too many open files|Input/output error|File name too long")
+
+
 @lru_cache(maxsize=1)
 def _compiled() -> tuple[PySaxonProcessor, dict]:
     processor = PySaxonProcessor(license=False)
@@ -74,6 +84,17 @@ def _compiled() -> tuple[PySaxonProcessor, dict]:
     return processor, executables
 
 
+def cmif_source_id(base_url: str) -> str:
+    """CMIF wants a UUID as its bibl's xml:id, and an xml:id must be an XML name, which
+    cannot start with a digit: the first name-based UUID of the base URL (then of
+    "base URL#1", "#2"…) that starts with a letter; the same in every build."""
+    candidate, n = str(uuid.uuid5(uuid.NAMESPACE_URL, base_url)), 0
+    while candidate[0].isdigit():
+        n += 1
+        candidate = str(uuid.uuid5(uuid.NAMESPACE_URL, f"{base_url}#{n}"))
+    return candidate
+
+
 class Renderer:
     """Turns loaded documents into published files. Create one per process."""
 
@@ -89,8 +110,7 @@ class Renderer:
         editors = self._processor.empty_sequence()
         for editor in config.editors:
             editors.add_xdm_item(make(editor))
-        # CMIF wants a UUID for its bibl: a name-based one, the same in every build.
-        source_id = str(uuid.uuid5(uuid.NAMESPACE_URL, config.base_url)) if config.base_url else ""
+        source_id = cmif_source_id(config.base_url) if config.base_url else ""
         return {"base-url": make(config.base_url), "publisher": make(config.publisher),
                 "editors": editors, "cmif-source-id": make(source_id)}
 
@@ -153,4 +173,7 @@ class Renderer:
             executable.set_initial_match_selection(xdm_value=node)
             return executable.apply_templates_returning_string() or ""
         except PySaxonApiError as exc:
+            reason = _IO_REASONS.search(str(exc))
+            if reason:
+                raise RenderIOError(reason.group(0)) from None
             raise RenderError(f"{what}: the stylesheets failed: {exc}") from None

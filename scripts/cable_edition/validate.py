@@ -15,8 +15,8 @@ from urllib.parse import urlsplit
 from lxml import etree, isoschematron
 
 from cable_edition.diagnostics import Diagnostic, UserError, has_errors
-from cable_edition.load import DEFAULT_MAX_BYTES, Loaded, load, require_tei
-from cable_edition.project import REGISTER_NAME, SCHEMA_DIR, canonical, collect
+from cable_edition.load import DEFAULT_MAX_BYTES, ID_CHARACTERS, SAFE_ID, Loaded, load, require_tei
+from cable_edition.project import MAX_ID_BYTES, REGISTER_NAME, RESERVED_IDS, SCHEMA_DIR, canonical, collect
 
 TEI_NS = "http://www.tei-c.org/ns/1.0"
 XML_ID = "{http://www.w3.org/XML/1998/namespace}id"
@@ -193,6 +193,7 @@ class Facts:
     ids: list[str] = field(default_factory=list)
     used: list[str] = field(default_factory=list)
     foreign: list[tuple[str, str, str, int, int]] = field(default_factory=list)
+    document: str = ""       # the document's own id
 
 
 class Registers:
@@ -211,7 +212,8 @@ def check_pointers(loaded: Loaded, registers: Registers) -> tuple[list[Diagnosti
     """Resolve every pointer of a document: "#id" in itself, "register.xml#id" in its
     register; pointers into other documents are returned for the collection check."""
     diagnostics: list[Diagnostic] = []
-    facts = Facts(ids=[e.get(XML_ID) for e in loaded.root.iter() if isinstance(e.tag, str) and e.get(XML_ID)])
+    facts = Facts(ids=[e.get(XML_ID) for e in loaded.root.iter() if isinstance(e.tag, str) and e.get(XML_ID)],
+                  document=loaded.id)
     own = set(facts.ids)
     folder = loaded.path.parent
     targets: dict[str, str] = {}            # a path as written -> the resolved path
@@ -251,9 +253,38 @@ def check_pointers(loaded: Loaded, registers: Registers) -> tuple[list[Diagnosti
     return diagnostics, facts
 
 
+def check_document_id(loaded: Loaded) -> list[Diagnostic]:
+    """The document id names its output folder: it must be a name every disk can hold and
+    that the build does not use itself."""
+    value = loaded.id
+    if not value:
+        return []                                   # RELAX NG reports the missing id
+    problem = None
+    if not ID_CHARACTERS.match(value):
+        rule, problem = "id-characters", "names the output folder: use only letters, digits, '.', '_' " \
+                                         "and '-', starting with a letter"
+    elif value.startswith("."):
+        rule, problem = "id-dot", "starts with '.': its output folder would be hidden, and names " \
+                                  "starting with '.' are the build's own; start it with a letter"
+    elif not SAFE_ID.match(value):
+        rule, problem = "id-characters", "names the output folder: use only letters, digits, '.', '_' " \
+                                         "and '-', starting with a letter"
+    elif len(value.encode("utf-8")) > MAX_ID_BYTES:
+        rule, problem = "id-length", f"is {len(value.encode('utf-8'))} bytes long: an id names a folder and " \
+                                     f"must stay within {MAX_ID_BYTES} bytes; shorten it"
+    elif value.casefold() in RESERVED_IDS:
+        rule, problem = "id-reserved", "is a name the build uses itself at the top of its output " \
+                                       f"({', '.join(sorted(RESERVED_IDS))}, in any case): choose another id"
+    if problem is None:
+        return []
+    shown = value if len(value) <= 60 else value[:57] + "…"
+    return [_diagnostic(loaded, loaded.root, f'the document id "{shown}" {problem}', rule, attribute="xml:id")]
+
+
 def check_document(loaded: Loaded, registers: Registers) -> tuple[list[Diagnostic], Facts]:
-    """Every check that one document needs on its own: RELAX NG, Schematron, pointers."""
-    diagnostics = check_relaxng(loaded) + check_schematron(loaded)
+    """Every check that one document needs on its own: its id, RELAX NG, Schematron,
+    pointers."""
+    diagnostics = check_document_id(loaded) + check_relaxng(loaded) + check_schematron(loaded)
     pointer_problems, facts = check_pointers(loaded, registers)
     return diagnostics + pointer_problems, facts
 
@@ -287,12 +318,29 @@ def check_collection(documents: list[tuple[str, Facts]], registers: Registers, *
                                               "be unique across the collection", "id-unique"))
             owner.setdefault(value, path)
 
+    by_case: dict[str, tuple[str, str]] = {}
+    for path, facts in documents:
+        if not facts.document:
+            continue
+        first = by_case.setdefault(facts.document.casefold(), (facts.document, str(path)))
+        if first[0] != facts.document:
+            line, column = _place_of_id(str(path), facts.document)
+            diagnostics.append(Diagnostic(str(path), line, column, "error",
+                                          f'the document id "{facts.document}" differs only in case from '
+                                          f'"{first[0]}" ({first[1]}): on a disk that ignores case their output '
+                                          "folders would be one; make them differ in letters", "id-case"))
+
     foreign = [(path, f.foreign) for path, f in documents if f.foreign]
     ids_by_path = {canonical(p): set(f.ids) for p, f in documents} if foreign else {}
     used = {key for _, f in documents for key in f.used}
+    missing_registers: dict[str, tuple[str, int, int, int]] = {}
     for path, pointers in foreign:
         for attribute, target, fragment, line, column in pointers:
             shown = Path(target).name
+            if target not in ids_by_path and shown == REGISTER_NAME:
+                first = missing_registers.setdefault(target, (str(path), line, column, 0))
+                missing_registers[target] = (*first[:3], first[3] + 1)
+                continue
             if target not in ids_by_path:
                 problem = f"{shown} is not a document of this collection"
             elif fragment not in ids_by_path[target]:
@@ -301,6 +349,10 @@ def check_collection(documents: list[tuple[str, Facts]], registers: Registers, *
                 continue
             diagnostics.append(Diagnostic(path, line, column, "error", f'@{attribute}: "{shown}#{fragment}": '
                                           f"{problem}", "pointer-resolves"))
+    for target, (path, line, column, count) in missing_registers.items():
+        diagnostics.append(Diagnostic(path, line, column, "error", f"the register {target} is missing ({count} "
+                                      "pointer(s) of the collection point into it): restore it, or point to "
+                                      "records that exist", "register-missing"))
 
     for path in registers.loaded if complete else ():
         for record in registers.records(path):
