@@ -24,9 +24,9 @@ from cable_edition.diagnostics import Diagnostic, Interrupted, UserError, has_er
 from cable_edition.load import DEFAULT_MAX_BYTES, Input, Loaded, read_input
 from cable_edition.manifest import Manifest, Record, file_digest, toolchain_digest
 from cable_edition.pipeline import DocumentResult, Worker, process_in_worker, start_worker
-from cable_edition.project import (COLLECTION_FILES, MANIFEST, REGISTER_NAME, Collection, Config, canonical, collect,
+from cable_edition.project import (COLLECTION_FILES, MANIFEST, MARK, REGISTER_NAME, Collection, Config, canonical, collect,
                                    load_config)
-from cable_edition.publish import Output, claim, is_output, refuse
+from cable_edition.publish import Output, Ownership, claim, is_output, refuse
 from cable_edition.render import Renderer
 from cable_edition.validate import Registers, check_collection, load_registers
 
@@ -99,7 +99,8 @@ class Plan:
     """What a build has to do: the documents to read (with the digest they were published
     with, if any), and those taken as unchanged from the manifest."""
 
-    previous: Manifest
+    published: Manifest          # of the published build, whatever the settings (it says what is ours)
+    previous: Manifest           # what may be reused: empty when forced or the toolchain changed
     toolchain: str
     register_digests: dict[str, str]
     folder_register: dict[str, str]
@@ -116,10 +117,9 @@ def _plan(collection: Collection, registers: list[Loaded], output: Output, confi
           shard: tuple[int, int] | None) -> Plan:
     toolchain = _cwd_digest(toolchain_digest(config))
     current = output.current()
-    previous = Manifest() if force or current is None else Manifest.read(current)
-    if previous.toolchain != toolchain:
-        previous = Manifest()
-    plan = Plan(previous, toolchain, {str(r.path): file_digest(r.data) for r in registers},
+    published = Manifest.read(current) if current is not None else Manifest()
+    previous = published if not force and published.toolchain == toolchain else Manifest()
+    plan = Plan(published, previous, toolchain, {str(r.path): file_digest(r.data) for r in registers},
                 {canonical(r.path.parent): file_digest(r.data) for r in registers})
     by_path = {record.path: (doc_id, record) for doc_id, record in previous.documents.items()}
     for path in collection.documents:
@@ -310,6 +310,7 @@ def build(paths: list[Path] | None = None, out_dir: Path = Path("build"), *,
                 report.seconds = time.perf_counter() - started
                 return report                       # only times of modification changed: nothing to publish
             _carry_over(output, staging, kept)
+            output.carry_foreign(staging, _ownership(plan.published, [*fresh, *kept]))
             manifest = _manifest(plan, fresh, kept, problems)
             local.renderer.render_collection(
                 [(doc_id, r.when, r.changed, staging) for doc_id, r in manifest.documents.items()], staging)
@@ -352,6 +353,16 @@ def _carry_over(output: Output, staging: Path, kept: dict[str, Record]) -> None:
     for doc_id, record in kept.items():
         if not output.carry_over(staging, doc_id, record.files):
             raise refuse(output.path, f"the published files of {doc_id} vanished during the build: build again")
+
+
+def _ownership(published: Manifest, new_ids: list[str]) -> Ownership:
+    """What of the published build is the tool's: its collection files, and the documents
+    its manifest lists with their files (where the manifest is lost, the folders named like
+    the new build's documents, whole)."""
+    top = {*COLLECTION_FILES, MANIFEST, MARK, *published.documents}
+    if not published.toolchain:
+        top |= set(new_ids)
+    return Ownership(frozenset(top), {doc_id: frozenset(r.files) for doc_id, r in published.documents.items()})
 
 
 def _manifest(plan: Plan, fresh: dict[str, DocumentResult], kept: dict[str, Record],
@@ -436,6 +447,9 @@ def merge(parts: list[Path], out_dir: Path, *, config: Config | None = None,
         with output.stage() as staging, _writing(output):
             for doc_id, current in sources.items():   # ids and names were checked as plain names (Manifest.read)
                 _copy_document(current / doc_id, staging / doc_id, merged.documents[doc_id].files, origin[doc_id])
+            current = output.current()
+            published = Manifest.read(current) if current is not None else Manifest()
+            output.carry_foreign(staging, _ownership(published, list(merged.documents)))
             Renderer(registers, config).render_collection(
                 [(doc_id, r.when, r.changed, staging) for doc_id, r in merged.documents.items()], staging)
             (staging / MANIFEST).write_text(merged.dumps(), encoding="utf-8")

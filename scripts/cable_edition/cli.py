@@ -110,7 +110,7 @@ def _import(args: argparse.Namespace) -> int:
     from cable_edition.validate import validate
 
     target, warnings = import_transcription(args.transcription, args.into, doc_id=args.doc_id,
-                                            force=args.force, config=load_config())
+                                            force=args.force, config=load_config(), max_bytes=args.max_bytes)
     sys.stderr.write(render_text(warnings))
     report = validate([target], max_bytes=args.max_bytes)
     own = [d for d in report.diagnostics if d.path == str(target)]

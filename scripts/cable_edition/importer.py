@@ -20,8 +20,8 @@ from pathlib import Path
 from lxml import etree
 
 from cable_edition.diagnostics import Diagnostic, UserError
-from cable_edition.load import SAFE_ID
-from cable_edition.project import Config
+from cable_edition.load import DEFAULT_MAX_BYTES, SAFE_ID, read_input
+from cable_edition.project import REGISTER_NAME, RESERVED_IDS, Config
 
 TEI_NS = "http://www.tei-c.org/ns/1.0"
 XML_NS = "http://www.w3.org/XML/1998/namespace"
@@ -192,29 +192,47 @@ def to_tei(transcription: Transcription, doc_id: str, source_name: str, config: 
     return tree
 
 
+# What XML 1.0 cannot hold at all: control characters other than tab, line feed and
+# carriage return (NUL included), lone surrogates, U+FFFE and U+FFFF.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def _refuse_control_characters(path: Path, text: str) -> None:
+    found = _NOT_XML.search(text)
+    if found:
+        line = text.count("\n", 0, found.start()) + 1
+        column = found.start() - (text.rfind("\n", 0, found.start()) + 1) + 1
+        raise UserError(Diagnostic(str(path), line, column, "error", f"the character U+{ord(found.group()):04X} "
+                                   "(a control character) cannot be kept in XML: remove it from the "
+                                   "transcription, or write what it stands for", "import"), 1)
+
+
 def derive_id(path: Path) -> str:
     candidate = re.sub(r"[^a-z0-9._-]+", "-", path.stem.lower()).strip("-.")
     return candidate
 
 
 def import_transcription(path: Path, into: Path = Path("tei"), *, doc_id: str | None = None,
-                         force: bool = False, config: Config = Config()) -> tuple[Path, list[Diagnostic]]:
+                         force: bool = False, config: Config = Config(),
+                         max_bytes: int = DEFAULT_MAX_BYTES) -> tuple[Path, list[Diagnostic]]:
     """Write ``into/<id>.xml`` from the transcription at ``path``; return it and the
     warnings about what was kept but not understood. Never overwrites without ``force``."""
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise UserError(Diagnostic(str(path), 0, 0, "error", f"cannot read: {exc.strerror or exc}", "io"), 2) from None
+    data = read_input(path, max_bytes).data
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = data[:exc.start].count(b"\n") + 1
         raise UserError(Diagnostic(str(path), line, 1, "error", "the transcription is not UTF-8 text", "import"),
                         1) from None
+    _refuse_control_characters(path, text)
     doc_id = doc_id or derive_id(path)
     if not SAFE_ID.match(doc_id):
         raise UserError(Diagnostic(str(path), 0, 0, "error", f"cannot use {doc_id!r} as a document id: give one "
                                    "with --id (letters, digits, '.', '_', '-', starting with a letter)", "import"), 2)
+    if f"{doc_id}.xml" == REGISTER_NAME or doc_id.casefold() in RESERVED_IDS:
+        raise UserError(Diagnostic(str(path), 0, 0, "error", f"cannot use {doc_id!r} as a document id: "
+                                   f"{doc_id}.xml would be the folder's register, or the id a name the build "
+                                   "uses itself; give another with --id", "import"), 2)
     transcription = parse_transcription(text)
     if not transcription.paragraphs:
         raise UserError(Diagnostic(str(path), 0, 0, "error", "no numbered paragraph (\"1. …\") was found: is this "

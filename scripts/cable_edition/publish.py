@@ -171,6 +171,31 @@ class Output:
             return False
         return True
 
+    def carry_foreign(self, staging: Path, ours: "Ownership") -> None:
+        """Carry into ``staging`` everything of the published build that the tool did not
+        write (a CNAME or robots.txt put there by hand, a note in a document's folder), by
+        hard links: it stays where it was, byte for byte. A name the new build needs itself
+        is refused, not replaced."""
+        current = self.current()
+        if current is None:
+            return
+        for entry in os.scandir(current):
+            if entry.name in ours.top:
+                if entry.name in ours.files and entry.is_dir(follow_symlinks=False):
+                    for inner in os.scandir(entry.path):
+                        if inner.name not in ours.files[entry.name]:
+                            self._keep(Path(inner.path), staging, Path(entry.name, inner.name))
+                continue
+            self._keep(Path(entry.path), staging, Path(entry.name))
+
+    def _keep(self, source: Path, staging: Path, relative: Path) -> None:
+        target = staging / relative
+        if os.path.lexists(target):
+            raise refuse(self.path / relative, "was not written by cable-edition, and the new build needs this "
+                                               "name: move it away, then build again")
+        target.parent.mkdir(exist_ok=True)
+        _replicate(source, target)
+
     # ------------------------------------------------------------ the switch
 
     def publish(self, staging: Path) -> Path:
@@ -196,6 +221,27 @@ class Output:
             signal.pthread_sigmask(signal.SIG_SETMASK, mask)
         self._remove_old_versions(keep={version, *([previous] if previous else [])})
         return self.versions / version
+
+
+@dataclass(frozen=True)
+class Ownership:
+    """What of a published build the tool wrote: names at the top, and for each document
+    folder the names inside it."""
+
+    top: frozenset[str]
+    files: dict[str, frozenset[str]]
+
+
+def _replicate(source: Path, target: Path) -> None:
+    """``target`` as a copy of ``source`` sharing its files (hard links); links stay links."""
+    if source.is_symlink():
+        os.symlink(os.readlink(source), target)
+    elif source.is_dir():
+        os.mkdir(target)
+        for entry in os.scandir(source):
+            _replicate(Path(entry.path), target / entry.name)
+    else:
+        os.link(source, target)
 
 
 def claim(out_dir: Path, protected: Iterable[Path] = ()) -> Output:

@@ -5,6 +5,7 @@ and rule id. Schemas and rules are compiled once per process."""
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -350,9 +351,10 @@ def check_collection(documents: list[tuple[str, Facts]], registers: Registers, *
             diagnostics.append(Diagnostic(path, line, column, "error", f'@{attribute}: "{shown}#{fragment}": '
                                           f"{problem}", "pointer-resolves"))
     for target, (path, line, column, count) in missing_registers.items():
-        diagnostics.append(Diagnostic(path, line, column, "error", f"the register {target} is missing ({count} "
-                                      "pointer(s) of the collection point into it): restore it, or point to "
-                                      "records that exist", "register-missing"))
+        folder = os.path.dirname(path) or "."
+        diagnostics.append(Diagnostic(path, line, column, "error", f"the register {REGISTER_NAME} of the folder "
+                                      f"{folder} is missing ({count} pointer(s) of the collection point into it): "
+                                      "restore it, or point to records that exist", "register-missing"))
 
     for path in registers.loaded if complete else ():
         for record in registers.records(path):
