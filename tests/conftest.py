@@ -44,8 +44,7 @@ def collection(tmp_path) -> Path:
 def leftovers(out: Path) -> list[str]:
     """What a build left beside ``out`` besides the published build: staging folders and
     half-made links (the versions folder and the lock file are the build's own)."""
-    found = [p.name for p in out.parent.iterdir()
-             if p.name.startswith(f".{out.name}.") and p.name not in (f".{out.name}.versions", f".{out.name}.lock")]
+    found = [p.name for p in out.parent.iterdir() if p.name.startswith(f".{out.name}.link-")]
     versions = out.parent / f".{out.name}.versions"
     if versions.is_dir():
         found += [f"{versions.name}/{p.name}" for p in versions.iterdir() if p.name.startswith("tmp-")]

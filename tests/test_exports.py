@@ -166,3 +166,27 @@ def test_exports_are_the_same_in_every_build(built, tmp_path):
     assert run_cli("build", str(TEI_DIR), "--out", str(again), cwd=ROOT).returncode == 0
     for name in ("cmif.xml", "collection.json", "unamir-100/unamir-100.json", "unamir-100/unamir-100.dc.xml"):
         assert (again / name).read_bytes() == (built / name).read_bytes(), name
+
+
+@pytest.mark.parametrize("base_url", ["https://example.org/cables/", "http://localhost:8000/",
+                                      "https://edition.example.net/unamir/", "https://cables.example.org/"])
+def test_every_export_is_valid_whatever_the_base_url(base_url, tmp_path, json_validators):
+    """The CMIF bibl's xml:id once came out as a bare UUID, no XML name when it starts with
+    a digit (as for the README's own example URL): every export is checked for several."""
+    out = tmp_path / "build"
+    result = run_cli("build", str(TEI_DIR), "--out", str(out), "--base-url", base_url)
+    assert result.returncode == 0, result.stderr
+    assert cmif_problems(out / "cmif.xml") == []
+    cmif = etree.parse(str(out / "cmif.xml"))
+    source = cmif.find(".//{http://www.tei-c.org/ns/1.0}bibl").get("{http://www.w3.org/XML/1998/namespace}id")
+    assert all(c.get("source") == f"#{source}" for c in cmif.iter("{http://www.tei-c.org/ns/1.0}correspDesc"))
+    assert base_url in etree.tostring(cmif, encoding="unicode")
+    schema = etree.RelaxNG(etree.parse(str(ROOT / "schema" / "oai_dc.rng")))
+    for record in out.glob("*/*.dc.xml"):
+        assert schema.validate(etree.parse(str(record))), schema.error_log
+    for path in out.glob("*/*.json"):
+        if path.name == f"{path.parent.name}.json":
+            assert not list(json_validators["cable.schema.json"].iter_errors(json.loads(path.read_text())))
+    collection = json.loads((out / "collection.json").read_text())
+    assert not list(json_validators["collection.schema.json"].iter_errors(collection))
+    assert collection["baseUrl"] == base_url

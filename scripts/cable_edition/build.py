@@ -146,18 +146,25 @@ def _plan(collection: Collection, registers: list[Loaded], output: Output, confi
 
 
 def _heal(plan: Plan, current: Path | None) -> None:
-    """A published document whose files are gone (deleted by hand) is built again."""
+    """A published document whose files are gone (deleted by hand) is built again, even if
+    its source did not change."""
     if current is None:
         return
-    for doc_id, record in list(plan.cached.items()):
+
+    def intact(doc_id: str) -> bool:
         try:
-            present = set(os.listdir(current / doc_id))
+            return set(plan.previous.documents[doc_id].files) <= set(os.listdir(current / doc_id))
         except OSError:
-            present = set()
-        if not set(record.files) <= present:
-            del plan.cached[doc_id]
-            plan.work.append((Path(record.path), ""))
-            plan.healed.append(doc_id)
+            return False
+
+    for doc_id in [d for d in plan.cached if not intact(d)]:
+        plan.work.append((Path(plan.cached.pop(doc_id).path), ""))
+        plan.healed.append(doc_id)
+    by_path = {record.path: doc_id for doc_id, record in plan.previous.documents.items()}
+    for n, (path, digest) in enumerate(plan.work):
+        if digest and not intact(by_path[str(path)]):
+            plan.work[n] = (path, "")              # render it, even if its bytes are those published
+            plan.healed.append(by_path[str(path)])
 
 
 def _published_intact(plan: Plan, current: Path | None) -> bool:
@@ -357,12 +364,12 @@ def _carry_over(output: Output, staging: Path, kept: dict[str, Record]) -> None:
 
 def _ownership(published: Manifest, new_ids: list[str]) -> Ownership:
     """What of the published build is the tool's: its collection files, and the documents
-    its manifest lists with their files (where the manifest is lost, the folders named like
-    the new build's documents, whole)."""
-    top = {*COLLECTION_FILES, MANIFEST, MARK, *published.documents}
+    its manifest lists with their files (where the manifest is lost, what the new build
+    writes, in the folders named like its documents)."""
+    files: dict[str, frozenset[str] | None] = {doc_id: frozenset(r.files) for doc_id, r in published.documents.items()}
     if not published.toolchain:
-        top |= set(new_ids)
-    return Ownership(frozenset(top), {doc_id: frozenset(r.files) for doc_id, r in published.documents.items()})
+        files.update((doc_id, None) for doc_id in new_ids)
+    return Ownership(frozenset({*COLLECTION_FILES, MANIFEST, MARK, *files}), files)
 
 
 def _manifest(plan: Plan, fresh: dict[str, DocumentResult], kept: dict[str, Record],

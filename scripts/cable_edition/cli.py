@@ -181,6 +181,8 @@ def _merge(args: argparse.Namespace) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    if args.debug:
+        os.environ["CABLE_EDITION_DEBUG"] = "1"     # Saxon's own reports too, in every process
     try:
         return {"validate": _validate, "build": _build, "merge": _merge, "import": _import}[args.command](args)
     except UserError as exc:

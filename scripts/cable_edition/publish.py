@@ -182,8 +182,11 @@ class Output:
         for entry in os.scandir(current):
             if entry.name in ours.top:
                 if entry.name in ours.files and entry.is_dir(follow_symlinks=False):
+                    written = ours.files[entry.name]
                     for inner in os.scandir(entry.path):
-                        if inner.name not in ours.files[entry.name]:
+                        if written is None and os.path.lexists(staging / entry.name / inner.name):
+                            continue          # unknown to a lost manifest: ours if the new build writes it
+                        if written is None or inner.name not in written:
                             self._keep(Path(inner.path), staging, Path(entry.name, inner.name))
                 continue
             self._keep(Path(entry.path), staging, Path(entry.name))
@@ -226,10 +229,10 @@ class Output:
 @dataclass(frozen=True)
 class Ownership:
     """What of a published build the tool wrote: names at the top, and for each document
-    folder the names inside it."""
+    folder the names inside it (None: those the new build writes there)."""
 
     top: frozenset[str]
-    files: dict[str, frozenset[str]]
+    files: dict[str, frozenset[str] | None]
 
 
 def _replicate(source: Path, target: Path) -> None:

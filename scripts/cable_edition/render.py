@@ -10,7 +10,10 @@ from __future__ import annotations
 import json
 import os
 import re
+import sys
+import tempfile
 import uuid
+from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
 
@@ -170,10 +173,41 @@ class Renderer:
     def _run(self, executable, node, out_dir: Path, what: str) -> str:
         executable.set_base_output_uri(out_dir.resolve().as_uri() + "/")
         try:
-            executable.set_initial_match_selection(xdm_value=node)
-            return executable.apply_templates_returning_string() or ""
+            with _saxon_quiet():
+                executable.set_initial_match_selection(xdm_value=node)
+                return executable.apply_templates_returning_string() or ""
         except PySaxonApiError as exc:
             reason = _IO_REASONS.search(str(exc))
-            if reason:
-                raise RenderIOError(reason.group(0)) from None
+            if reason or "Failure writing to" in str(exc):
+                raise RenderIOError(reason.group(0) if reason else _why_unwritable(out_dir)) from None
             raise RenderError(f"{what}: the stylesheets failed: {exc}") from None
+
+
+@contextmanager
+def _saxon_quiet():
+    """Saxon reports failures on the process's stderr as well, naming the staging folder;
+    the exception says it all, so its stderr goes nowhere (except with --debug)."""
+    if os.environ.get("CABLE_EDITION_DEBUG"):
+        yield
+        return
+    sys.stderr.flush()
+    saved, sink = os.dup(2), os.open(os.devnull, os.O_WRONLY)
+    os.dup2(sink, 2)
+    try:
+        yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+        os.close(sink)
+
+
+def _why_unwritable(folder: Path) -> str:
+    """Saxon names the file it failed to write, not always why: try a write to find out."""
+    try:
+        with tempfile.TemporaryFile(dir=folder) as probe:
+            probe.write(b"\0" * 65536)
+            probe.flush()
+            os.fsync(probe.fileno())
+    except OSError as exc:
+        return exc.strerror or str(exc)
+    return "the file system refused a write"
