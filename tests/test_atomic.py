@@ -27,7 +27,7 @@ from cable_edition.project import Config
 from conftest import CABLE, ROOT, TEI_DIR, leftovers
 
 SOURCE = CABLE.read_text(encoding="utf-8")
-CONFIG = Config("https://cables.example.org/", "Tests", ("Tests",))
+CONFIG = Config("https://cables.example.org/", "Tests", ("Tests",), admin_email="editors@cables.example.org")
 VARIANTS = {"old": "Regards.", "new": "Regards!"}
 
 

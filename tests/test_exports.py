@@ -153,9 +153,10 @@ def test_a_missing_base_url_is_a_clear_error(tmp_path):
     shutil.copytree(TEI_DIR, tmp_path / "tei")
     result = run_cli("build", cwd=tmp_path)
     assert result.returncode == 2 and "Traceback" not in result.stderr
-    assert "cmif.xml needs base-url, publisher in [tool.cable-edition]" in result.stderr
+    assert "cmif.xml and oai-static.xml need base-url, publisher, admin-email in [tool.cable-edition]" in result.stderr
     assert not (tmp_path / "build").exists()
-    (tmp_path / "pyproject.toml").write_text('[tool.cable-edition]\npublisher = "Tests"\n')
+    (tmp_path / "pyproject.toml").write_text('[tool.cable-edition]\npublisher = "Tests"\n'
+                                             'admin-email = "editors@cables.example.org"\n')
     given = run_cli("build", "--base-url", "https://cables.example.org/edition", cwd=tmp_path)
     assert given.returncode == 0, given.stderr
     assert "https://cables.example.org/edition/unamir-100/" in (tmp_path / "build" / "cmif.xml").read_text()

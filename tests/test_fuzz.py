@@ -76,7 +76,7 @@ def test_mutated_cables_never_crash_and_invalid_ones_are_never_published(tmp_pat
     report = validate([tei])                      # any exception but UserError fails the test
     out = folder / "build"
     try:
-        built = build([tei], out, config=Config("http://localhost:8000/", "Tests", ("Tests",)))
+        built = build([tei], out, config=Config("http://localhost:8000/", "Tests", ("Tests",), admin_email="editors@cables.example.org"))
     except UserError as error:
         assert error.diagnostics and error.exit_code in (1, 2)
         assert not report.valid
@@ -84,7 +84,7 @@ def test_mutated_cables_never_crash_and_invalid_ones_are_never_published(tmp_pat
         return
     assert report.valid, [str(d) for d in report.diagnostics]
     published = {p.name for p in out.iterdir()}
-    assert published == {"index.html", "cmif.xml", "collection.json", ".manifest.json", ".cable-edition",
+    assert published == {"index.html", "cmif.xml", "collection.json", "oai-static.xml", ".manifest.json", ".cable-edition",
                          *built.built}
     for doc_id in built.built:
         assert (out / doc_id / f"{doc_id}.xml").read_bytes() == mutated

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import http.server
+import json
 import os
 import re
 import resource
@@ -19,6 +20,7 @@ import time
 from pathlib import Path
 
 import pytest
+from lxml import html as lxml_html
 
 from conftest import CABLE, ROOT, TEI_DIR, leftovers, run_cli
 from tools import require
@@ -190,14 +192,21 @@ def test_markup_and_script_in_text_never_become_markup(tmp_path):
     tei = tmp_path / "tei"
     shutil.copytree(TEI_DIR, tei)
     hostile = '&lt;script&gt;alert("x")&lt;/script&gt; "&gt;&lt;img src=x onerror=alert(1)&gt;'
-    (tei / "unamir-100.xml").write_text(in_paragraph_one(hostile), encoding="utf-8")
+    text = in_paragraph_one(hostile).replace("<title type=\"main\">", f"<title type=\"main\">{hostile} ", 1)
+    (tei / "unamir-100.xml").write_text(text, encoding="utf-8")
     out = tmp_path / "build"
     result = run_cli("build", str(tei), "--out", str(out))
     assert result.returncode == 0, result.stderr
     page = (out / "unamir-100" / "index.html").read_text(encoding="utf-8")
-    assert page.count("<script") == 1                      # the edition's own, at the end
-    assert "<img" not in page and 'alert("x")</script>' not in page
+    parsed = lxml_html.fromstring(page)                    # as a browser parses it
+    scripts = parsed.xpath("//script")
+    assert [s.get("type") for s in scripts] == ["application/ld+json", None]   # JSON-LD, and the edition's own
+    assert json.loads(scripts[0].text)["name"].startswith('<script>alert("x")</script>')
+    assert "</" not in scripts[0].text                     # JSON escapes "/": no way out of the script
+    assert parsed.xpath("//img") == [] and 'alert("x")</script>' not in page
     assert "&lt;script&gt;alert" in page and "&lt;img src=x onerror=alert(1)&gt;" in page
+    title = parsed.xpath("//meta[@name='citation_title']/@content")[0]
+    assert title.startswith('<script>alert("x")</script> "><img')  # an attribute's text, never markup
     reading = (out / "unamir-100" / "unamir-100.reading.txt").read_text(encoding="utf-8")
     assert '<script>alert("x")</script> "><img src=x onerror=alert(1)>' in reading
 

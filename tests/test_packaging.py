@@ -53,6 +53,7 @@ def test_an_installed_wheel_validates_and_builds_a_folder_outside_the_checkout(w
     validated = subprocess.run([str(cli), "validate"], cwd=work, capture_output=True, text=True, timeout=300)
     assert validated.returncode == 0, validated.stderr
     (work / "pyproject.toml").write_text('[tool.cable-edition]\nbase-url = "https://cables.example.org/"\n'
+                                         'admin-email = "editors@cables.example.org"\n'
                                          'publisher = "A TEI project"\n', encoding="utf-8")
     built = subprocess.run([str(cli), "build"], cwd=work, capture_output=True, text=True, timeout=300)
     assert built.returncode == 0, built.stderr

@@ -17,7 +17,7 @@ from cable_edition.diagnostics import UserError
 from cable_edition.project import Config
 from conftest import CABLE, TEI_DIR, run_cli
 
-CONFIG = Config("https://cables.example.org/", "Tests", ("Tests",))
+CONFIG = Config("https://cables.example.org/", "Tests", ("Tests",), admin_email="editors@cables.example.org")
 SOURCE = CABLE.read_text(encoding="utf-8")
 
 
@@ -91,7 +91,7 @@ def test_a_change_of_register_settings_or_stylesheet_rebuilds_what_it_affects(he
     register.write_text(register.read_text(encoding="utf-8").replace("Capital of Rwanda.", "Capital of Rwanda!"),
                         encoding="utf-8")
     assert len(build([tei], out, config=CONFIG, jobs=1).built) == 3
-    other = Config("https://elsewhere.example.org/", "Tests", ("Tests",))
+    other = Config("https://elsewhere.example.org/", "Tests", ("Tests",), admin_email="editors@cables.example.org")
     assert len(build([tei], out, config=other, jobs=1).built) == 3
 
     copy = tmp_path_factory.mktemp("xslt") / "xslt"

@@ -21,3 +21,18 @@ def require(tool: str, why: str) -> str:
     if os.environ.get("CABLE_EDITION_REQUIRE_ALL_TOOLS"):
         pytest.fail(message)
     pytest.skip(message)
+
+
+# The current Nu Html Checker, from npm's vnu-jar (installed by .ci/setup into .venv/vnu/).
+VNU_JAR = Path(__file__).resolve().parents[1] / ".venv" / "vnu" / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
+
+
+def vnu() -> list[str]:
+    """The command that runs the Nu Html Checker (HTML and CSS, warnings as errors)."""
+    java = require("java", "the Nu Html Checker runs on Java")
+    if not VNU_JAR.is_file():
+        message = f"{VNU_JAR} is missing (npm vnu-jar); .ci/setup installs it"
+        if os.environ.get("CABLE_EDITION_REQUIRE_ALL_TOOLS"):
+            pytest.fail(message)
+        pytest.skip(message)
+    return [java, "-jar", str(VNU_JAR), "--also-check-css", "--Werror", "--format", "gnu"]

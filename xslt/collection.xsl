@@ -1,7 +1,8 @@
 <?xml version="1.0" encoding="UTF-8"?>
 <!--
   The collection-level outputs, made to scale: every document's part of them (its row of
-  the collection page, its correspDesc for CMIF, its summary for the collection JSON) is
+  the collection page, its correspDesc for CMIF, its summary for the collection JSON, its
+  record for the OAI-PMH static repository) is
   rendered once, in the document's own pass (ce:collection-fragments, called by
   edition.xsl), and kept beside its outputs as .fragments. A collection build renders only the shells
   here (index.html and cmif.xml, each with a marker comment where the fragments go); the
@@ -24,6 +25,7 @@
   <!-- Where the build puts the documents' fragments. -->
   <xsl:variable name="ce:rows-marker" as="xs:string" select="'ce:rows'"/>
   <xsl:variable name="ce:cmif-marker" as="xs:string" select="'ce:correspDescs'"/>
+  <xsl:variable name="ce:records-marker" as="xs:string" select="'ce:records'"/>
 
   <!-- ===================================================== the shells (per collection) -->
 
@@ -31,6 +33,11 @@
     <xsl:result-document href="index.html" method="html" html-version="5" encoding="UTF-8" indent="no">
       <xsl:call-template name="ce:page">
         <xsl:with-param name="title" select="'Code cables: the collection'"/>
+        <xsl:with-param name="head">
+          <link rel="alternate" type="application/tei+xml" href="cmif.xml" title="CMIF (correspondence metadata)"/>
+          <link rel="alternate" type="application/json" href="collection.json" title="The collection as JSON"/>
+          <link rel="alternate" type="application/xml" href="oai-static.xml" title="OAI-PMH static repository"/>
+        </xsl:with-param>
         <xsl:with-param name="content">
           <p>{collection/@count} document(s), sorted by date. Each edition offers a reading text and
             a diplomatic text, its editorial interventions with their evidence, and an index of
@@ -51,6 +58,11 @@
         <xsl:with-param name="marker" select="$ce:cmif-marker"/>
       </xsl:call-template>
     </xsl:result-document>
+    <xsl:result-document href="oai-static.xml" method="xml" encoding="UTF-8" indent="yes">
+      <xsl:call-template name="ce:static-repository">
+        <xsl:with-param name="marker" select="$ce:records-marker"/>
+      </xsl:call-template>
+    </xsl:result-document>
   </xsl:template>
 
   <!-- ================================================= the fragments (per document) -->
@@ -60,17 +72,25 @@
        characters), so that the build can cut them apart without parsing them. -->
   <xsl:function name="ce:collection-fragments" as="xs:string">
     <xsl:param name="entry" as="element(document)"/>
+    <xsl:param name="dc" as="element()"/>
     <xsl:variable name="row" as="element()">
       <xsl:apply-templates select="$entry" mode="collection-row"/>
     </xsl:variable>
     <xsl:variable name="cmif" as="element()">
       <xsl:apply-templates select="$entry" mode="cmif"/>
     </xsl:variable>
+    <xsl:variable name="record" as="element()">
+      <xsl:call-template name="ce:oai-record">
+        <xsl:with-param name="entry" select="$entry"/>
+        <xsl:with-param name="dc" select="$dc"/>
+      </xsl:call-template>
+    </xsl:variable>
     <xsl:variable name="parts" as="xs:string+" select="
         serialize($row, map { 'method': 'html', 'html-version': 5, 'indent': false() }),
         serialize($cmif, map { 'method': 'xml', 'omit-xml-declaration': true(), 'indent': true() }),
         serialize(map:merge((ce:entry-map($entry), map { 'json': $entry/@id || '/' || $entry/@id || '.json' })),
-                  map { 'method': 'json', 'indent': true() })"/>
+                  map { 'method': 'json', 'indent': true() }),
+        serialize($record, map { 'method': 'xml', 'omit-xml-declaration': true(), 'indent': true() })"/>
     <xsl:sequence select="string-join($parts ! string-length(.), ' ') || '&#10;' || string-join($parts)"/>
   </xsl:function>
 

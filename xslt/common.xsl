@@ -26,6 +26,10 @@
   <xsl:param name="cmif-source-id" as="xs:string" select="''"/>
   <!-- The CMIF file's date: the latest change of any document (the same in every build). -->
   <xsl:param name="cmif-date" as="xs:string" select="'1970-01-01'"/>
+  <!-- The earliest change of any document: the OAI-PMH repository's earliest datestamp. -->
+  <xsl:param name="earliest-date" as="xs:string" select="'1970-01-01'"/>
+  <!-- Who answers for the OAI-PMH repository ([tool.cable-edition] admin-email). -->
+  <xsl:param name="admin-email" as="xs:string" select="''"/>
 
   <!-- The edited side and the witness side of each intervention, by element name. -->
   <xsl:variable name="ce:edited-names" as="xs:string+" select="'corr', 'reg', 'expan'"/>
@@ -39,6 +43,12 @@
            use="tokenize(@target) ! substring-after(., '#')"/>
 
   <!-- ============================ functions ============================ -->
+
+  <!-- Only http(s) URLs, same-document fragments and plain relative paths become links. -->
+  <xsl:function name="ce:safe-href" as="xs:string?">
+    <xsl:param name="url" as="xs:string?"/>
+    <xsl:sequence select="$url[matches(., '^(https?://[^\s&quot;&lt;&gt;]+|#[\w.-]+|[\w.-]+(#[\w.-]+)?)$')]"/>
+  </xsl:function>
 
   <!-- The published address of a document's page ('' where no base URL is set). -->
   <xsl:function name="ce:document-url" as="xs:string">

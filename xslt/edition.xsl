@@ -2,7 +2,7 @@
 <!--
   The one stylesheet the build compiles.
   For a document: everything published for it, in one pass over one parsed tree
-  (<id>.diplomatic.txt, <id>.reading.txt, index.html, <id>.dc.xml, <id>.json, written as
+  (<id>.diplomatic.txt, <id>.reading.txt, index.html, <id>.dc.xml, <id>.json, <id>.csl.json, written as
   result documents into its own folder: the build sets the base output URI to build/<id>/,
   so every href here is a plain file name), and .fragments, the document's parts of the
   collection outputs (collection.xsl); the principal result is the date by which the
@@ -25,6 +25,18 @@
   <!-- The accumulators that number entities and notes apply to the document transformed. -->
   <xsl:mode use-accumulators="#all"/>
 
+  <!-- The CSL-JSON of a document alone: the build renders the page's citation from it (a
+       CSL processor, citeproc-py) before the page itself is made. -->
+  <xsl:function name="ce:document-csl" as="xs:string" visibility="public">
+    <xsl:param name="document" as="document-node(element(tei:TEI))"/>
+    <xsl:variable name="entry" as="element(document)">
+      <xsl:call-template name="ce:entry">
+        <xsl:with-param name="tei" select="$document/tei:TEI"/>
+      </xsl:call-template>
+    </xsl:variable>
+    <xsl:sequence select="ce:csl-json($entry)"/>
+  </xsl:function>
+
   <xsl:template match="document-node(element(tei:TEI))">
     <xsl:variable name="tei" select="tei:TEI"/>
     <xsl:variable name="id" select="ce:document-id(.)"/>
@@ -33,20 +45,28 @@
         <xsl:value-of select="ce:text($tei, .)"/>
       </xsl:result-document>
     </xsl:for-each>
-    <xsl:result-document href="index.html" method="html" html-version="5" encoding="UTF-8" indent="no">
-      <xsl:call-template name="ce:document-page">
-        <xsl:with-param name="tei" select="$tei"/>
-      </xsl:call-template>
-    </xsl:result-document>
     <xsl:variable name="entry" as="element(document)">
       <xsl:call-template name="ce:entry">
         <xsl:with-param name="tei" select="$tei"/>
       </xsl:call-template>
     </xsl:variable>
-    <xsl:result-document href="{$id}.dc.xml" method="xml" encoding="UTF-8" indent="yes">
+    <xsl:variable name="dc" as="element()">
       <xsl:call-template name="ce:dc-record">
         <xsl:with-param name="tei" select="$tei"/>
       </xsl:call-template>
+    </xsl:variable>
+    <xsl:result-document href="index.html" method="html" html-version="5" encoding="UTF-8" indent="no">
+      <xsl:call-template name="ce:document-page">
+        <xsl:with-param name="tei" select="$tei"/>
+        <xsl:with-param name="entry" select="$entry"/>
+        <xsl:with-param name="dc" select="$dc"/>
+      </xsl:call-template>
+    </xsl:result-document>
+    <xsl:result-document href="{$id}.dc.xml" method="xml" encoding="UTF-8" indent="yes">
+      <xsl:sequence select="$dc"/>
+    </xsl:result-document>
+    <xsl:result-document href="{$id}.csl.json" method="text" encoding="UTF-8">
+      <xsl:sequence select="ce:csl-json($entry)"/>
     </xsl:result-document>
     <xsl:result-document href="{$id}.json" method="text" encoding="UTF-8">
       <xsl:call-template name="ce:document-json">
@@ -55,7 +75,7 @@
       </xsl:call-template>
     </xsl:result-document>
     <xsl:result-document href=".fragments" method="text" encoding="UTF-8">
-      <xsl:sequence select="ce:collection-fragments($entry)"/>
+      <xsl:sequence select="ce:collection-fragments($entry, $dc)"/>
     </xsl:result-document>
     <xsl:sequence select="string($entry/@when) || ' ' || string($entry/@changed)"/>
   </xsl:template>

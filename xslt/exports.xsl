@@ -2,7 +2,8 @@
 <!--
   Exchange formats for archives and aggregators.
   Per document:   the entry (what every collection-level output needs to know of it, so the
-                  document is never read again), an oai_dc Dublin Core record, a JSON record.
+                  document is never read again), an oai_dc Dublin Core record, a JSON record,
+                  a CSL-JSON item (for reference managers and the page's citation).
   Per collection: a CMIF 1.1 file and a JSON list, made from the entries alone.
   JSON is written from XPath maps, whose keys Saxon keeps in the order written.
 -->
@@ -44,7 +45,9 @@
               title="{normalize-space($header//tei:titleStmt/tei:title[@type = 'main'][1])}"
               url="{ce:document-url($tei/@xml:id)}"
               changed="{max($header//tei:revisionDesc/tei:change/@when ! string(.))}"
-              licence="{($header//tei:licence/@target)[1]}">
+              licence="{ce:safe-href(($header//tei:licence/@target)[1])}"
+              publisher="{normalize-space($header//tei:publicationStmt/tei:publisher[1])}"
+              lang="{($tei/@xml:lang, 'en')[1]}">
       <xsl:for-each select="$header//tei:correspAction">
         <action type="{@type}">
           <xsl:for-each select="tei:persName | tei:orgName | tei:placeName">
@@ -107,7 +110,7 @@
         <dc:relation>In reply to {normalize-space(ce:record(@target, .)/tei:idno[1])}</dc:relation>
       </xsl:for-each>
       <dc:language>{($tei/@xml:lang, 'en')[1]}</dc:language>
-      <dc:rights>{normalize-space(($header//tei:licence)[1])} {($header//tei:licence/@target)[1]}</dc:rights>
+      <dc:rights>{normalize-space(normalize-space(($header//tei:licence)[1]) || ' ' || ce:safe-href(($header//tei:licence/@target)[1]))}</dc:rights>
     </oai_dc:dc>
   </xsl:template>
 
@@ -177,9 +180,97 @@
     </xsl:variable>
     <xsl:sequence select="ce:json(map:merge((ce:entry-map($entry), map {
         'files': map { 'html': 'index.html', 'tei': $id || '.xml', 'reading': $id || '.reading.txt',
-                       'diplomatic': $id || '.diplomatic.txt', 'dublinCore': $id || '.dc.xml' },
+                       'diplomatic': $id || '.diplomatic.txt', 'dublinCore': $id || '.dc.xml',
+                       'csl': $id || '.csl.json' },
         'interventions': array { $interventions },
         'entities': array { $entities } })))"/>
+  </xsl:template>
+
+  <!-- ============================================================== CSL-JSON -->
+
+  <!-- The cable as one CSL item, from its entry: a letter-like communication
+       (personal_communication, as CSL types letters), its sender as author and its
+       recipients as recipients, names as the register writes them (literal: the register
+       does not split given and family names, and the edition does not guess). -->
+  <xsl:function name="ce:csl-item" as="map(*)">
+    <xsl:param name="entry" as="element(document)"/>
+    <xsl:variable name="sent" select="$entry/action[@type = 'sent']"/>
+    <xsl:variable name="received" select="$entry/action[@type = 'received']"/>
+    <xsl:variable name="authors" select="($sent/person, $sent/org[empty($sent/person)])"/>
+    <xsl:sequence select="map:merge((
+        map { 'id': string($entry/@id), 'type': 'personal_communication',
+              'title': string($entry/@subject), 'genre': normalize-space('Code cable ' || $entry/@number),
+              'number': string($entry/@number),
+              'author': array { $authors ! map { 'literal': string(@name) } },
+              'recipient': array { ($received/person, $received/org[empty($received/person)]) ! map { 'literal': string(@name) } } },
+        $entry/@when[. castable as xs:date] ! map { 'issued': map { 'date-parts': [[
+            year-from-date(xs:date(.)), month-from-date(xs:date(.)), day-from-date(xs:date(.)) ]] } },
+        $sent/place[1] ! map { 'event-place': string(@name) },
+        map { 'container-title': 'cable-edition', 'publisher': string($entry/@publisher),
+              'language': string($entry/@lang) },
+        $entry/@url[. != ''] ! map { 'URL': string(.) }
+      ))"/>
+  </xsl:function>
+
+  <!-- The CSL-JSON file: an array of items, as csl-data.json describes it. -->
+  <xsl:function name="ce:csl-json" as="xs:string">
+    <xsl:param name="entry" as="element(document)"/>
+    <xsl:sequence select="serialize(array { ce:csl-item($entry) }, map { 'method': 'json', 'indent': true() }) || '&#10;'"/>
+  </xsl:function>
+
+  <!-- ============================================================ OAI-PMH -->
+
+  <!-- The OAI identifier of a document: oai:<host of the base URL>:<id>. -->
+  <xsl:function name="ce:oai-identifier" as="xs:string">
+    <xsl:param name="id" as="xs:string"/>
+    <xsl:sequence select="'oai:' || replace($base-url, '^[a-z]+://([^/:]+).*$', '$1') || ':' || $id"/>
+  </xsl:function>
+
+  <!-- A document's record, as the static repository (and cable-edition serve) gives it:
+       datestamped by its latest change (revisionDesc), day granularity. -->
+  <xsl:template name="ce:oai-record">
+    <xsl:param name="entry" as="element(document)"/>
+    <xsl:param name="dc" as="element()"/>
+    <oai:record xmlns:oai="http://www.openarchives.org/OAI/2.0/">
+      <oai:header>
+        <oai:identifier>{ce:oai-identifier($entry/@id)}</oai:identifier>
+        <oai:datestamp>{$entry/@changed}</oai:datestamp>
+      </oai:header>
+      <oai:metadata>
+        <xsl:sequence select="$dc"/>
+      </oai:metadata>
+    </oai:record>
+  </xsl:template>
+
+  <!-- The shell of the OAI-PMH Static Repository (oai-static.xml); the build puts every
+       document's record where the marker is. Its baseURL is where a Static Repository
+       Gateway would answer for it: the repository's own URL (a gateway prefixes its own). -->
+  <xsl:template name="ce:static-repository">
+    <xsl:param name="marker" as="xs:string"/>
+    <Repository xmlns="http://www.openarchives.org/OAI/2.0/static-repository"
+                xmlns:oai="http://www.openarchives.org/OAI/2.0/"
+                xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"
+                xsi:schemaLocation="http://www.openarchives.org/OAI/2.0/static-repository http://www.openarchives.org/OAI/2.0/static-repository.xsd">
+      <Identify>
+        <oai:repositoryName>{$publisher}: cable-edition</oai:repositoryName>
+        <oai:baseURL>{$base-url}oai-static.xml</oai:baseURL>
+        <oai:protocolVersion>2.0</oai:protocolVersion>
+        <oai:adminEmail>{$admin-email}</oai:adminEmail>
+        <oai:earliestDatestamp>{$earliest-date}</oai:earliestDatestamp>
+        <oai:deletedRecord>no</oai:deletedRecord>
+        <oai:granularity>YYYY-MM-DD</oai:granularity>
+      </Identify>
+      <ListMetadataFormats>
+        <oai:metadataFormat>
+          <oai:metadataPrefix>oai_dc</oai:metadataPrefix>
+          <oai:schema>http://www.openarchives.org/OAI/2.0/oai_dc.xsd</oai:schema>
+          <oai:metadataNamespace>http://www.openarchives.org/OAI/2.0/oai_dc/</oai:metadataNamespace>
+        </oai:metadataFormat>
+      </ListMetadataFormats>
+      <ListRecords metadataPrefix="oai_dc">
+        <xsl:comment>{$marker}</xsl:comment>
+      </ListRecords>
+    </Repository>
   </xsl:template>
 
   <!-- ================================================================== CMIF 1.1 -->

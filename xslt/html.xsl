@@ -13,6 +13,7 @@
   xmlns:xs="http://www.w3.org/2001/XMLSchema"
   xmlns:tei="http://www.tei-c.org/ns/1.0"
   xmlns:ce="https://cable-edition.org/ns/xslt"
+  xmlns:map="http://www.w3.org/2005/xpath-functions/map"
   xmlns="http://www.w3.org/1999/xhtml"
   exclude-result-prefixes="#all"
   expand-text="yes">
@@ -27,16 +28,22 @@
 
   <!-- ============================================================ the page shell -->
 
+  <!-- The page's citation, rendered by the build from the document's CSL-JSON with a CSL
+       processor (citeproc-py): XHTML inline content. -->
+  <xsl:param name="citation" as="node()*" select="()"/>
+
   <xsl:template name="ce:page">
     <xsl:param name="title" as="xs:string"/>
     <xsl:param name="kicker" as="xs:string" select="'cable-edition'"/>
     <xsl:param name="content" as="node()*"/>
+    <xsl:param name="head" as="node()*" select="()"/>
     <xsl:param name="script" as="xs:boolean" select="false()"/>
     <html lang="en">
       <head>
         <meta charset="utf-8"/>
         <meta name="viewport" content="width=device-width, initial-scale=1"/>
         <title>{$title}</title>
+        <xsl:sequence select="$head"/>
         <style>{$ce:css}</style>
       </head>
       <body>
@@ -61,11 +68,6 @@
 
   <!-- ================================================================= helpers -->
 
-  <!-- Only http(s) URLs, same-document fragments and plain relative paths become links. -->
-  <xsl:function name="ce:safe-href" as="xs:string?">
-    <xsl:param name="url" as="xs:string?"/>
-    <xsl:sequence select="$url[matches(., '^(https?://[^\s&quot;&lt;&gt;]+|#[\w.-]+|[\w.-]+(#[\w.-]+)?)$')]"/>
-  </xsl:function>
 
   <!-- Elements of the text that name a person, organisation, place or document. -->
   <xsl:function name="ce:is-entity" as="xs:boolean">
@@ -142,12 +144,85 @@
 
   <!-- ========================================================== the document page -->
 
+  <!-- What reference managers, search engines and harvesters read in the page's head, all
+       from the document's entry and Dublin Core record (made once, for the exports too):
+       Highwire Press tags (Zotero, Google Scholar), Dublin Core, schema.org JSON-LD, and
+       links to the other forms of the document. -->
+  <xsl:template name="ce:citation-head">
+    <xsl:param name="entry" as="element(document)"/>
+    <xsl:param name="dc" as="element()"/>
+    <xsl:variable name="id" select="string($entry/@id)"/>
+    <xsl:variable name="sent" select="$entry/action[@type = 'sent']"/>
+    <xsl:variable name="received" select="$entry/action[@type = 'received']"/>
+    <meta name="citation_title" content="{$entry/@title}"/>
+    <xsl:for-each select="$sent/person, $sent/org[empty($sent/person)]">
+      <meta name="citation_author" content="{@name}"/>
+    </xsl:for-each>
+    <xsl:for-each select="$entry/@when[. != '']">
+      <meta name="citation_date" content="{translate(., '-', '/')}"/>
+      <meta name="citation_publication_date" content="{translate(., '-', '/')}"/>
+    </xsl:for-each>
+    <meta name="citation_publisher" content="{$entry/@publisher}"/>
+    <meta name="citation_language" content="{$entry/@lang}"/>
+    <meta name="citation_keywords" content="{$entry/@subject}"/>
+    <xsl:for-each select="$entry/@url[. != '']">
+      <meta name="citation_public_url" content="{.}"/>
+      <meta name="citation_abstract_html_url" content="{.}"/>
+      <link rel="canonical" href="{.}"/>
+    </xsl:for-each>
+    <link rel="schema.DC" href="http://purl.org/dc/elements/1.1/"/>
+    <xsl:for-each select="$dc/*">
+      <meta name="DC.{local-name()}" content="{normalize-space(.)}"/>
+    </xsl:for-each>
+    <link rel="alternate" type="application/tei+xml" href="{$id}.xml" title="TEI XML"/>
+    <link rel="alternate" type="application/xml" href="{$id}.dc.xml" title="Dublin Core (oai_dc)"/>
+    <link rel="alternate" type="application/json" href="{$id}.json" title="JSON"/>
+    <link rel="alternate" type="application/vnd.citationstyles.csl+json" href="{$id}.csl.json" title="CSL-JSON"/>
+    <script type="application/ld+json">{serialize(ce:json-ld($entry), map { 'method': 'json', 'indent': true() })}</script>
+  </xsl:template>
+
+  <!-- The cable as a schema.org Message; the context is written out (no remote context to
+       fetch), so any JSON-LD processor expands it offline. -->
+  <xsl:function name="ce:json-ld" as="map(*)">
+    <xsl:param name="entry" as="element(document)"/>
+    <xsl:variable name="agent" as="function(element()) as map(*)" select="function($who) {
+        map:merge((map { '@type': if ($who/self::person) then 'Person' else 'Organization', 'name': string($who/@name) },
+                   $who/@ref[. != ''] ! map { 'sameAs': string(.) })) }"/>
+    <xsl:variable name="sent" select="$entry/action[@type = 'sent']"/>
+    <xsl:variable name="received" select="$entry/action[@type = 'received']"/>
+    <xsl:sequence select="map:merge((
+        map { '@context': map { '@vocab': 'https://schema.org/' }, '@type': 'Message' },
+        $entry/@url[. != ''] ! map { '@id': string(.), 'url': string(.) },
+        map { 'name': string($entry/@title), 'about': string($entry/@subject), 'identifier': string($entry/@number),
+              'inLanguage': string($entry/@lang),
+              'sender': array { ($sent/person, $sent/org[empty($sent/person)]) ! $agent(.) },
+              'recipient': array { ($received/person, $received/org[empty($received/person)]) ! $agent(.) } },
+        $entry/@when[. != ''] ! map { 'dateSent': string(.) },
+        $sent/place[1] ! map { 'locationCreated': map:merge((map { '@type': 'Place', 'name': string(@name) },
+                                                            @ref[. != ''] ! map { 'sameAs': string(.) })) },
+        $entry/@licence[. != ''] ! map { 'license': string(.) },
+        map { 'publisher': map { '@type': 'Organization', 'name': string($entry/@publisher) },
+              'isPartOf': map:merge((map { '@type': 'Collection', 'name': 'cable-edition' },
+                                     ($base-url[. != ''] ! map { 'url': . }))) },
+        $entry/reply-to[1] ! map { 'citation': array { $entry/reply-to ! map {
+            '@type': 'Message', 'identifier': string(.), 'description': 'The cable this one answers' } } }
+      ))"/>
+  </xsl:function>
+
   <xsl:template name="ce:document-page">
     <xsl:param name="tei" as="element(tei:TEI)"/>
+    <xsl:param name="entry" as="element(document)"/>
+    <xsl:param name="dc" as="element()"/>
     <xsl:variable name="id" select="string($tei/@xml:id)"/>
     <xsl:variable name="header" select="$tei/tei:teiHeader"/>
     <xsl:call-template name="ce:page">
       <xsl:with-param name="title" select="normalize-space($header//tei:titleStmt/tei:title[@type = 'main'][1])"/>
+      <xsl:with-param name="head">
+        <xsl:call-template name="ce:citation-head">
+          <xsl:with-param name="entry" select="$entry"/>
+          <xsl:with-param name="dc" select="$dc"/>
+        </xsl:call-template>
+      </xsl:with-param>
       <xsl:with-param name="kicker" select="'cable-edition · ' || normalize-space($header//tei:bibl[@type = 'cable']/tei:idno[1])"/>
       <xsl:with-param name="script" select="true()"/>
       <xsl:with-param name="content">
@@ -169,10 +244,14 @@
             <article class="cable" aria-label="Text of the cable">
               <xsl:apply-templates select="$tei/tei:text/tei:front, $tei/tei:text/tei:body" mode="html"/>
             </article>
+          </div>
+          <!-- In the order a sighted reader meets them: the text, the panel beside it, then
+               the notes below the text (the grid places the panel in its own column). -->
+          <xsl:call-template name="ce:metadata"><xsl:with-param name="tei" select="$tei"/></xsl:call-template>
+          <div class="notes-column">
             <xsl:call-template name="ce:apparatus"><xsl:with-param name="tei" select="$tei"/></xsl:call-template>
             <xsl:call-template name="ce:entity-index"><xsl:with-param name="tei" select="$tei"/></xsl:call-template>
           </div>
-          <xsl:call-template name="ce:metadata"><xsl:with-param name="tei" select="$tei"/></xsl:call-template>
         </div>
       </xsl:with-param>
     </xsl:call-template>
@@ -249,20 +328,17 @@
         <dd>
           <a href="{$id}.xml">TEI XML</a> ·
           <a href="{$id}.reading.txt">reading text</a> ·
-          <a href="{$id}.diplomatic.txt">diplomatic text</a>
+          <a href="{$id}.diplomatic.txt">diplomatic text</a> ·
+          <a href="{$id}.dc.xml">Dublin Core</a> ·
+          <a href="{$id}.json">JSON</a> ·
+          <a href="{$id}.csl.json">CSL-JSON</a>
         </dd>
       </dl>
       <h2 id="cite-heading">How to cite</h2>
-      <p class="cite">
-        {string-join($header//tei:titleStmt/tei:respStmt/(tei:persName, tei:orgName) ! normalize-space(.), ', ')} (ed.),
-        “{normalize-space($header//tei:titleStmt/tei:title[@type = 'main'][1])}”,
-        {normalize-space($header//tei:publisher[1])}, {normalize-space($header//tei:publicationStmt/tei:date[1])}.
-        <xsl:choose>
-          <xsl:when test="$base-url"><a href="{ce:document-url($id)}">{ce:document-url($id)}</a>.</xsl:when>
-          <xsl:otherwise>Document “{$id}”.</xsl:otherwise>
-        </xsl:choose>
-        Paragraphs are cited by their anchors, e.g. <a href="#{$id}-p1">{ce:document-url($id)}#{$id}-p1</a>.
-      </p>
+      <p class="cite"><xsl:sequence select="$citation"/></p>
+      <p class="cite-more">Rendered from <a href="{$id}.csl.json" type="application/vnd.citationstyles.csl+json">the
+        cable's CSL-JSON</a> (Chicago author-date) by a CSL processor; import it into any reference
+        manager. Paragraphs are cited by their anchors, e.g. <a href="#{$id}-p1">{ce:document-url($id)}#{$id}-p1</a>.</p>
     </aside>
   </xsl:template>
 

@@ -281,7 +281,7 @@ def build(paths: list[Path] | None = None, out_dir: Path = Path("build"), *,
     build into ``out_dir`` to finish rather than fail."""
     started = time.perf_counter()
     config = config if config is not None else load_config()
-    config.require("base-url", "publisher", what="cmif.xml")
+    config.require("base-url", "publisher", "admin-email", what="cmif.xml and oai-static.xml")
     jobs = jobs or os.cpu_count() or 1
     collection = collect(paths)
     out_dir.absolute().parent.mkdir(parents=True, exist_ok=True)
@@ -412,7 +412,7 @@ def merge(parts: list[Path], out_dir: Path, *, config: Config | None = None,
     the collection outputs made from their manifests (no document is read again)."""
     started = time.perf_counter()
     config = config if config is not None else load_config()
-    config.require("base-url", "publisher", what="cmif.xml")
+    config.require("base-url", "publisher", "admin-email", what="cmif.xml and oai-static.xml")
     toolchain = _cwd_digest(toolchain_digest(config))
     merged = Manifest(toolchain)
     sources: dict[str, Path] = {}            # id -> the published build of its part

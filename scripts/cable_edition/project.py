@@ -4,6 +4,7 @@ wheel), and the documents of a collection."""
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -15,7 +16,7 @@ PACKAGE_DIR = Path(__file__).resolve().parent
 REGISTER_NAME = "register.xml"
 
 # What a build writes at the top of its output folder besides one folder per document.
-COLLECTION_FILES = ("index.html", "cmif.xml", "collection.json")
+COLLECTION_FILES = ("index.html", "cmif.xml", "collection.json", "oai-static.xml")
 MANIFEST = ".manifest.json"
 MARK = ".cable-edition"          # marks a folder as a build of cable-edition
 
@@ -99,6 +100,7 @@ class Config:
     publisher: str = ""
     editors: tuple[str, ...] = field(default_factory=tuple)
     source: str = ""
+    admin_email: str = ""        # who answers for the OAI-PMH repository
 
     def require(self, *names: str, what: str) -> None:
         """Raise :class:`ConfigError` naming every setting ``what`` needs and lacks."""
@@ -106,8 +108,9 @@ class Config:
         if missing:
             where = self.source or "pyproject.toml"
             keys = ", ".join(n for n in missing)
-            raise ConfigError(f"{where}: {what} needs {keys} in [tool.cable-edition] "
-                              f"(e.g. base-url = \"https://example.org/cables/\")")
+            raise ConfigError(f"{where}: {what} need{'s' * (' and ' not in what)} {keys} in [tool.cable-edition] "
+                              f"(e.g. base-url = \"https://example.org/cables/\", "
+                              f"admin-email = \"editors@example.org\")")
 
 
 class ConfigError(Exception):
@@ -123,7 +126,7 @@ def load_config(folder: Path | None = None, **overrides: str | None) -> Config:
         except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
             raise ConfigError(f"{path}: not valid TOML: {exc}") from None
     values = {"base_url": table.get("base-url", ""), "publisher": table.get("publisher", ""),
-              "editors": table.get("editors", [])}
+              "editors": table.get("editors", []), "admin_email": table.get("admin-email", "")}
     values.update({k: v for k, v in overrides.items() if v})
     if isinstance(values["editors"], str):
         values["editors"] = [values["editors"]]
@@ -132,5 +135,8 @@ def load_config(folder: Path | None = None, **overrides: str | None) -> Config:
         raise ConfigError(f"{path}: base-url must be an http(s) URL, not {base_url!r}")
     if base_url and not base_url.endswith("/"):
         base_url += "/"
+    admin_email = str(values["admin_email"])
+    if admin_email and not re.fullmatch(r"\S+@(\S+\.)+\S+", admin_email):
+        raise ConfigError(f"{path}: admin-email must be an e-mail address, not {admin_email!r}")
     return Config(base_url, str(values["publisher"]), tuple(map(str, values["editors"])),
-                  str(path) if path.is_file() else "")
+                  str(path) if path.is_file() else "", admin_email)

@@ -20,6 +20,7 @@ from pathlib import Path
 from lxml import etree
 from saxonche import PySaxonApiError, PySaxonProcessor
 
+from cable_edition.citation import citation_markup, plain_markup
 from cable_edition.diagnostics import InternalError
 from cable_edition.load import Loaded
 from cable_edition.project import XSLT_DIR, Config, canonical
@@ -34,6 +35,7 @@ PARSER_LOCKDOWN = {
 }
 
 STYLESHEETS = ("edition.xsl",)
+CSL_FUNCTION = "{https://cable-edition.org/ns/xslt}document-csl"
 
 # Each document's parts of the collection outputs, beside its own outputs.
 FRAGMENTS = ".fragments"
@@ -41,6 +43,7 @@ FRAGMENTS = ".fragments"
 # Where collection.xsl's shells take the documents' fragments.
 ROWS_MARKER = "<!--ce:rows-->"
 CMIF_MARKER = "<!--ce:correspDescs-->"
+RECORDS_MARKER = "<!--ce:records-->"
 
 
 def read_fragments(path: str) -> list[str]:
@@ -115,7 +118,7 @@ class Renderer:
             editors.add_xdm_item(make(editor))
         source_id = cmif_source_id(config.base_url) if config.base_url else ""
         return {"base-url": make(config.base_url), "publisher": make(config.publisher),
-                "editors": editors, "cmif-source-id": make(source_id)}
+                "editors": editors, "cmif-source-id": make(source_id), "admin-email": make(config.admin_email)}
 
     def _prepare(self, executable) -> None:
         executable.clear_parameters()
@@ -135,8 +138,22 @@ class Renderer:
         register = self._registers.get(canonical(loaded.path.parent))
         if register is not None:
             executable.set_parameter("register", register)
-        when, _, changed = self._run(executable, self.to_saxon(loaded), out_dir, str(loaded.path)).partition(" ")
+        document = self.to_saxon(loaded)
+        executable.set_parameter("citation", self._citation(executable, document, str(loaded.path)))
+        when, _, changed = self._run(executable, document, out_dir, str(loaded.path)).partition(" ")
         return when, changed
+
+    def _citation(self, executable, document, what: str):
+        """The page's citation: the CSL-JSON the stylesheets make, rendered by citeproc-py."""
+        try:
+            with _saxon_quiet():
+                csl = executable.call_function_returning_string(CSL_FUNCTION, [document])
+        except PySaxonApiError as exc:
+            raise RenderError(f"{what}: the stylesheets failed on its CSL-JSON: {exc}") from None
+        try:
+            return self._processor.parse_xml(xml_text=citation_markup(csl))
+        except PySaxonApiError:       # markup the formatter got wrong: the same entry as text
+            return self._processor.parse_xml(xml_text=plain_markup(csl))
 
     def render_collection(self, documents: list[tuple[str, str, str, Path]], out_dir: Path) -> None:
         """Write the collection outputs (index.html, cmif.xml, collection.json) into
@@ -148,26 +165,33 @@ class Renderer:
         executable = self._executables["edition.xsl"]
         self._prepare(executable)
         latest = max((d[2] for d in documents if d[2]), default="1970-01-01")
+        earliest = min((d[2] for d in documents if d[2]), default="1970-01-01")
         executable.set_parameter("cmif-date", self._processor.make_string_value(latest))
+        executable.set_parameter("earliest-date", self._processor.make_string_value(earliest))
         shell = self._processor.parse_xml(xml_text=f'<collection count="{len(documents)}"/>')
         self._run(executable, shell, out_dir, "the collection outputs")
         page_head, page_tail = (out_dir / "index.html").read_text(encoding="utf-8").split(ROWS_MARKER, 1)
         cmif_head, cmif_tail = (out_dir / "cmif.xml").read_text(encoding="utf-8").split(CMIF_MARKER, 1)
+        static_head, static_tail = (out_dir / "oai-static.xml").read_text(encoding="utf-8").split(RECORDS_MARKER, 1)
         head = json.dumps({"publisher": self._config.publisher, "baseUrl": self._config.base_url},
                           ensure_ascii=False)[:-1]
         with open(out_dir / "index.html", "w", encoding="utf-8") as page, \
                 open(out_dir / "cmif.xml", "w", encoding="utf-8") as cmif, \
-                open(out_dir / "collection.json", "w", encoding="utf-8") as listing:
+                open(out_dir / "collection.json", "w", encoding="utf-8") as listing, \
+                open(out_dir / "oai-static.xml", "w", encoding="utf-8") as static:
             page.write(page_head)
             cmif.write(cmif_head)
+            static.write(static_head)
             listing.write(f'{head}, "documents": [')
             for n, (doc_id, _, _, folder) in enumerate(documents):
-                row, correspondence, summary = read_fragments(os.path.join(folder, doc_id, FRAGMENTS))
+                row, correspondence, summary, record = read_fragments(os.path.join(folder, doc_id, FRAGMENTS))
                 page.write(row)
                 cmif.write(("\n" if n else "") + correspondence)
+                static.write(("\n" if n else "") + record)
                 listing.write((",\n" if n else "\n") + summary)
             page.write(page_tail)
             cmif.write(cmif_tail)
+            static.write(static_tail)
             listing.write("\n]}\n")
 
     def _run(self, executable, node, out_dir: Path, what: str) -> str:
