@@ -89,6 +89,16 @@ def _parser() -> argparse.ArgumentParser:
     merge.add_argument("--base-url", metavar="URL", help="as for build")
     merge.add_argument("--wait", action="store_true", help="as for build")
 
+    server = commands.add_parser(
+        "serve", parents=[common], help="preview a build, with OAI-PMH at /oai",
+        description="Serve the build in DIR over HTTP for preview, and answer OAI-PMH 2.0 at /oai "
+        "(all six verbs, oai_dc, selective harvesting by date, resumption tokens). Port 0 takes a free "
+        "port; the address is printed on stdout.")
+    server.add_argument("--out", type=Path, default=Path("build"), metavar="DIR",
+                        help="the build to serve (default: build/)")
+    server.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
+    server.add_argument("--port", type=int, default=8000, help="port (default: 8000; 0: any free port)")
+
     importer = commands.add_parser(
         "import", parents=[common], help="make a TEI skeleton from a plain-text transcription",
         description="Turn a plain-text cable transcription (title lines; heading lines such as To:, "
@@ -179,12 +189,20 @@ def _merge(args: argparse.Namespace) -> int:
     return 0
 
 
+def _serve(args: argparse.Namespace) -> int:
+    from cable_edition.serve import serve
+
+    serve(args.out, args.host, args.port)
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.debug:
         os.environ["CABLE_EDITION_DEBUG"] = "1"     # Saxon's own reports too, in every process
     try:
-        return {"validate": _validate, "build": _build, "merge": _merge, "import": _import}[args.command](args)
+        return {"validate": _validate, "build": _build, "merge": _merge, "import": _import,
+                "serve": _serve}[args.command](args)
     except UserError as exc:
         if args.debug:
             traceback.print_exc()
