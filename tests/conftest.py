@@ -49,3 +49,42 @@ def leftovers(out: Path) -> list[str]:
     if versions.is_dir():
         found += [f"{versions.name}/{p.name}" for p in versions.iterdir() if p.name.startswith("tmp-")]
     return found
+
+
+# Pagefind's filter chunks (and the entry and meta files that name them by hash) differ from
+# one run to the next for the same documents (a randomly seeded hash map): builds compare
+# byte for byte everywhere else, and their search indexes compare by what they hold.
+UNSTABLE_SEARCH_FILES = ("pagefind/filter/", "pagefind/pagefind-entry.json", "pagefind/pagefind.")
+
+
+def comparable(folder: Path, manifest: bool = True) -> dict[str, str]:
+    """A build as it must be the same from one build of the same documents to another: every
+    file's bytes, except the manifest's times of modification (or the whole manifest,
+    which names the sources' paths, for builds made from elsewhere) and Pagefind's
+    unstable files (for which: how many pages the index holds)."""
+    import hashlib
+    import json
+    import os
+
+    root = os.path.realpath(folder)
+    found: dict[str, str] = {}
+    for directory, folders, files in os.walk(root):
+        folders.sort()
+        for name in sorted(files):
+            path = os.path.join(directory, name)
+            relative = os.path.relpath(path, root)
+            data = open(path, "rb").read()
+            if relative == ".manifest.json":
+                if not manifest:
+                    continue
+                recorded = json.loads(data)
+                for record in recorded["documents"].values():
+                    record.pop("mtime_ns")
+                data = json.dumps(recorded, sort_keys=True).encode()
+            elif relative == "pagefind/pagefind-entry.json":
+                entry = json.loads(data)
+                data = json.dumps({k: v["page_count"] for k, v in entry["languages"].items()}).encode()
+            elif relative.startswith(UNSTABLE_SEARCH_FILES):
+                continue
+            found[relative] = hashlib.sha256(data).hexdigest()
+    return found

@@ -84,7 +84,8 @@ def test_mutated_cables_never_crash_and_invalid_ones_are_never_published(tmp_pat
         return
     assert report.valid, [str(d) for d in report.diagnostics]
     published = {p.name for p in out.iterdir()}
-    assert published == {"index.html", "cmif.xml", "collection.json", "oai-static.xml", ".manifest.json", ".cable-edition",
+    assert published == {"index.html", "cmif.xml", "collection.json", "oai-static.xml", "search.html", "pagefind",
+                         ".manifest.json", ".cable-edition",
                          *built.built}
     for doc_id in built.built:
         assert (out / doc_id / f"{doc_id}.xml").read_bytes() == mutated

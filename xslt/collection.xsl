@@ -2,7 +2,7 @@
 <!--
   The collection-level outputs, made to scale: every document's part of them (its row of
   the collection page, its correspDesc for CMIF, its summary for the collection JSON, its
-  record for the OAI-PMH static repository) is
+  record for the OAI-PMH static repository, its search record) is
   rendered once, in the document's own pass (ce:collection-fragments, called by
   edition.xsl), and kept beside its outputs as .fragments. A collection build renders only the shells
   here (index.html and cmif.xml, each with a marker comment where the fragments go); the
@@ -14,12 +14,13 @@
   xmlns:xsl="http://www.w3.org/1999/XSL/Transform"
   xmlns:xs="http://www.w3.org/2001/XMLSchema"
   xmlns:ce="https://cable-edition.org/ns/xslt"
+  xmlns:tei="http://www.tei-c.org/ns/1.0"
   xmlns:map="http://www.w3.org/2005/xpath-functions/map"
   xmlns="http://www.w3.org/1999/xhtml"
   exclude-result-prefixes="#all"
   expand-text="yes">
 
-  <xsl:import href="html.xsl"/>
+  <xsl:import href="search.xsl"/>      <!-- which imports html.xsl -->
   <xsl:import href="exports.xsl"/>
 
   <!-- Where the build puts the documents' fragments. -->
@@ -58,6 +59,9 @@
         <xsl:with-param name="marker" select="$ce:cmif-marker"/>
       </xsl:call-template>
     </xsl:result-document>
+    <xsl:result-document href="search.html" method="html" html-version="5" encoding="UTF-8" indent="no">
+      <xsl:call-template name="ce:search-page"/>
+    </xsl:result-document>
     <xsl:result-document href="oai-static.xml" method="xml" encoding="UTF-8" indent="yes">
       <xsl:call-template name="ce:static-repository">
         <xsl:with-param name="marker" select="$ce:records-marker"/>
@@ -71,6 +75,7 @@
        JSON summary, one after the other, after a first line giving their lengths (in
        characters), so that the build can cut them apart without parsing them. -->
   <xsl:function name="ce:collection-fragments" as="xs:string">
+    <xsl:param name="tei" as="element(tei:TEI)"/>
     <xsl:param name="entry" as="element(document)"/>
     <xsl:param name="dc" as="element()"/>
     <xsl:variable name="row" as="element()">
@@ -85,12 +90,19 @@
         <xsl:with-param name="dc" select="$dc"/>
       </xsl:call-template>
     </xsl:variable>
+    <xsl:variable name="search" as="element()">
+      <xsl:call-template name="ce:search-record">
+        <xsl:with-param name="tei" select="$tei"/>
+        <xsl:with-param name="entry" select="$entry"/>
+      </xsl:call-template>
+    </xsl:variable>
     <xsl:variable name="parts" as="xs:string+" select="
         serialize($row, map { 'method': 'html', 'html-version': 5, 'indent': false() }),
         serialize($cmif, map { 'method': 'xml', 'omit-xml-declaration': true(), 'indent': true() }),
         serialize(map:merge((ce:entry-map($entry), map { 'json': $entry/@id || '/' || $entry/@id || '.json' })),
                   map { 'method': 'json', 'indent': true() }),
-        serialize($record, map { 'method': 'xml', 'omit-xml-declaration': true(), 'indent': true() })"/>
+        serialize($record, map { 'method': 'xml', 'omit-xml-declaration': true(), 'indent': true() }),
+        serialize($search, map { 'method': 'html', 'html-version': 5, 'indent': false() })"/>
     <xsl:sequence select="string-join($parts ! string-length(.), ' ') || '&#10;' || string-join($parts)"/>
   </xsl:function>
 

@@ -75,7 +75,7 @@
       </xsl:call-template>
     </xsl:result-document>
     <xsl:result-document href=".fragments" method="text" encoding="UTF-8">
-      <xsl:sequence select="ce:collection-fragments($entry, $dc)"/>
+      <xsl:sequence select="ce:collection-fragments($tei, $entry, $dc)"/>
     </xsl:result-document>
     <xsl:sequence select="string($entry/@when) || ' ' || string($entry/@changed)"/>
   </xsl:template>

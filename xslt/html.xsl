@@ -38,17 +38,28 @@
     <xsl:param name="content" as="node()*"/>
     <xsl:param name="head" as="node()*" select="()"/>
     <xsl:param name="script" as="xs:boolean" select="false()"/>
+    <!-- Another script than the edition's, for pages of their own (the search page). -->
+    <xsl:param name="script-text" as="xs:string?" select="()"/>
+    <xsl:param name="footer" as="xs:string"
+      select="'Published by cable-edition. Every page works without JavaScript and makes no request beyond itself.'"/>
+    <!-- The way from the page to the top of the build: '' or '../'. -->
+    <xsl:param name="root" as="xs:string" select="''"/>
     <html lang="en">
       <head>
         <meta charset="utf-8"/>
         <meta name="viewport" content="width=device-width, initial-scale=1"/>
         <title>{$title}</title>
+        <link rel="icon" href="data:,"/>   <!-- no request for /favicon.ico -->
         <xsl:sequence select="$head"/>
         <style>{$ce:css}</style>
       </head>
       <body>
         <a class="skip" href="#main">Skip to the text</a>
         <header class="site">
+          <nav class="site-nav" aria-label="The edition">
+            <a href="{$root}index.html">All cables</a>
+            <a href="{$root}search.html">Search</a>
+          </nav>
           <p>{$kicker}</p>
           <h1>{$title}</h1>
         </header>
@@ -56,11 +67,13 @@
           <xsl:sequence select="$content"/>
         </main>
         <footer class="site">
-          <p>Published by cable-edition. Every page works without JavaScript and makes no
-            request beyond itself.</p>
+          <p>{$footer}</p>
         </footer>
         <xsl:if test="$script">
           <script>{$ce:script}</script>
+        </xsl:if>
+        <xsl:if test="exists($script-text)">
+          <script>{$script-text}</script>
         </xsl:if>
       </body>
     </html>
@@ -225,6 +238,7 @@
       </xsl:with-param>
       <xsl:with-param name="kicker" select="'cable-edition · ' || normalize-space($header//tei:bibl[@type = 'cable']/tei:idno[1])"/>
       <xsl:with-param name="script" select="true()"/>
+      <xsl:with-param name="root" select="'../'"/>
       <xsl:with-param name="content">
         <div class="layout">
           <div class="text-column">
@@ -373,7 +387,7 @@
   </xsl:template>
 
   <xsl:template match="tei:list[@type = 'heading']" mode="html">
-    <div class="cable-heading" role="group" aria-label="Heading of the cable">
+    <div class="cable-heading" role="group" aria-label="Heading of the cable" id="{ce:document-id(.)}-heading">
       <xsl:for-each select="tei:item">
         <p class="hl hl-{@n}"><xsl:apply-templates mode="#current"/></p>
       </xsl:for-each>

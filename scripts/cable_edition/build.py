@@ -28,6 +28,7 @@ from cable_edition.project import (COLLECTION_FILES, MANIFEST, MARK, REGISTER_NA
                                    load_config)
 from cable_edition.publish import Output, Ownership, claim, is_output, refuse
 from cable_edition.render import Renderer
+from cable_edition.search import SEARCH_DIR, write_index
 from cable_edition.validate import Registers, check_collection, load_registers
 
 # Below this many documents to process, worker processes cost more than they save.
@@ -168,7 +169,8 @@ def _heal(plan: Plan, current: Path | None) -> None:
 
 
 def _published_intact(plan: Plan, current: Path | None) -> bool:
-    return current is not None and all((current / name).is_file() for name in [*COLLECTION_FILES, MANIFEST])
+    return current is not None and all((current / name).is_file() for name in [*COLLECTION_FILES, MANIFEST]) \
+        and (current / SEARCH_DIR / "pagefind-entry.json").is_file()
 
 
 # ------------------------------------------------------------------ doing the work
@@ -319,9 +321,7 @@ def build(paths: list[Path] | None = None, out_dir: Path = Path("build"), *,
             _carry_over(output, staging, kept)
             output.carry_foreign(staging, _ownership(plan.published, [*fresh, *kept]))
             manifest = _manifest(plan, fresh, kept, problems)
-            local.renderer.render_collection(
-                [(doc_id, r.when, r.changed, staging) for doc_id, r in manifest.documents.items()], staging)
-            (staging / MANIFEST).write_text(manifest.dumps(), encoding="utf-8")
+            _collection_outputs(local.renderer, manifest, staging)
             output.publish(staging)
     report.seconds = time.perf_counter() - started
     return report
@@ -362,6 +362,15 @@ def _carry_over(output: Output, staging: Path, kept: dict[str, Record]) -> None:
             raise refuse(output.path, f"the published files of {doc_id} vanished during the build: build again")
 
 
+def _collection_outputs(renderer: Renderer, manifest: Manifest, staging: Path) -> None:
+    """The collection page, CMIF, collection JSON, static repository and search page (from
+    the documents' fragments), the search index, and the manifest, last."""
+    renderer.render_collection([(doc_id, r.when, r.changed, staging) for doc_id, r in manifest.documents.items()],
+                               staging)
+    write_index(((doc_id, staging) for doc_id in sorted(manifest.documents)), staging, scratch_in=staging.parent)
+    (staging / MANIFEST).write_text(manifest.dumps(), encoding="utf-8")
+
+
 def _ownership(published: Manifest, new_ids: list[str]) -> Ownership:
     """What of the published build is the tool's: its collection files, and the documents
     its manifest lists with their files (where the manifest is lost, what the new build
@@ -369,7 +378,7 @@ def _ownership(published: Manifest, new_ids: list[str]) -> Ownership:
     files: dict[str, frozenset[str] | None] = {doc_id: frozenset(r.files) for doc_id, r in published.documents.items()}
     if not published.toolchain:
         files.update((doc_id, None) for doc_id in new_ids)
-    return Ownership(frozenset({*COLLECTION_FILES, MANIFEST, MARK, *files}), files)
+    return Ownership(frozenset({*COLLECTION_FILES, SEARCH_DIR, MANIFEST, MARK, *files}), files)
 
 
 def _manifest(plan: Plan, fresh: dict[str, DocumentResult], kept: dict[str, Record],
@@ -457,9 +466,7 @@ def merge(parts: list[Path], out_dir: Path, *, config: Config | None = None,
             current = output.current()
             published = Manifest.read(current) if current is not None else Manifest()
             output.carry_foreign(staging, _ownership(published, list(merged.documents)))
-            Renderer(registers, config).render_collection(
-                [(doc_id, r.when, r.changed, staging) for doc_id, r in merged.documents.items()], staging)
-            (staging / MANIFEST).write_text(merged.dumps(), encoding="utf-8")
+            _collection_outputs(Renderer(registers, config), merged, staging)
             output.publish(staging)
     report.seconds = time.perf_counter() - started
     return report

@@ -16,7 +16,7 @@ PACKAGE_DIR = Path(__file__).resolve().parent
 REGISTER_NAME = "register.xml"
 
 # What a build writes at the top of its output folder besides one folder per document.
-COLLECTION_FILES = ("index.html", "cmif.xml", "collection.json", "oai-static.xml")
+COLLECTION_FILES = ("index.html", "cmif.xml", "collection.json", "oai-static.xml", "search.html")
 MANIFEST = ".manifest.json"
 MARK = ".cable-edition"          # marks a folder as a build of cable-edition
 

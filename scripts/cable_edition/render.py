@@ -184,7 +184,7 @@ class Renderer:
             static.write(static_head)
             listing.write(f'{head}, "documents": [')
             for n, (doc_id, _, _, folder) in enumerate(documents):
-                row, correspondence, summary, record = read_fragments(os.path.join(folder, doc_id, FRAGMENTS))
+                row, correspondence, summary, record = read_fragments(os.path.join(folder, doc_id, FRAGMENTS))[:4]
                 page.write(row)
                 cmif.write(("\n" if n else "") + correspondence)
                 static.write(("\n" if n else "") + record)

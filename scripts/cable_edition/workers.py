@@ -36,6 +36,25 @@ from cable_edition.workers import serve
 serve()
 """
 
+# The same first instructions, then another program in this process's place: a helper
+# program (Pagefind) dies with the build too (the parent-death signal survives exec).
+EXEC_TIED = """\
+import ctypes, os, sys
+try:
+    ctypes.CDLL(None, use_errno=True).prctl(1, 9)
+except (OSError, AttributeError):
+    pass
+if os.getppid() != int(sys.argv[1]):
+    os._exit(70)
+os.execv(sys.argv[2], sys.argv[2:])
+"""
+
+
+def tied_to_this_process(command: list[str]) -> list[str]:
+    """``command``, started so that it dies with this process, whatever kills it."""
+    return [sys.executable, "-c", EXEC_TIED, str(os.getpid()), *command]
+
+
 _HEADER = struct.Struct("!Q")
 
 

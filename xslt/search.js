@@ -1,0 +1,192 @@
+/* cable-edition: the search page's script. It asks the build's Pagefind index (loaded
+   only as far as a query needs) and keeps the query, the filters and the order in the URL,
+   so that a search can be cited and shared. Without it, or from a file: URL (where
+   browsers do not load the index), the page says what is needed and links the collection. */
+(() => {
+  "use strict";
+  const form = document.querySelector(".search-form");
+  const input = document.getElementById("search-query");
+  const facetBox = document.getElementById("search-facets");
+  const needs = document.getElementById("search-needs");
+  const status = document.getElementById("search-status");
+  const list = document.getElementById("search-results");
+  const more = document.getElementById("search-more");
+  const facets = JSON.parse(facetBox.dataset.facets);       // [[name, label], …]
+  const PAGE = 25;
+  let pagefind = null;
+  let results = [];
+  let shown = 0;
+  let generation = 0;
+
+  const params = () => new URLSearchParams(location.search);
+
+  function chosen() {
+    const p = params();
+    const picked = {};
+    for (const [name] of facets) {
+      const values = p.getAll(name);
+      if (values.length) picked[name] = values;
+    }
+    return picked;
+  }
+
+  function writeUrl(push) {
+    const p = new URLSearchParams();
+    const q = input.value.trim();
+    if (q) p.set("q", q);
+    for (const box of facetBox.querySelectorAll("input[type=checkbox]:checked")) {
+      p.append(box.name, box.value);
+    }
+    const order = form.querySelector("select[name=sort]");
+    if (order && order.value !== "relevance") p.set("sort", order.value);
+    const url = `${location.pathname}${p.toString() ? "?" + p.toString() : ""}`;
+    (push ? history.pushState : history.replaceState).call(history, null, "", url);
+  }
+
+  function element(name, attributes = {}, text = null) {
+    const made = document.createElement(name);
+    for (const [key, value] of Object.entries(attributes)) made.setAttribute(key, value);
+    if (text !== null) made.textContent = text;
+    return made;
+  }
+
+  // Pagefind's excerpts mark the hits with <mark>; keep those and nothing else, as text.
+  function excerpt(html) {
+    const out = element("p", { class: "excerpt" });
+    const parsed = new DOMParser().parseFromString(`<body>${html}</body>`, "text/html");
+    for (const node of parsed.body.childNodes) {
+      if (node.nodeType === Node.ELEMENT_NODE && node.localName === "mark") {
+        out.append(element("mark", {}, node.textContent));
+      } else {
+        out.append(document.createTextNode(node.textContent));
+      }
+    }
+    return out;
+  }
+
+  function drawFacets(counts) {
+    const picked = chosen();
+    const order = element("p", { class: "order" });
+    const label = element("label", { for: "search-sort" }, "Order ");
+    const select = element("select", { id: "search-sort", name: "sort" });
+    for (const [value, text] of [["relevance", "most relevant first"], ["date", "oldest first"],
+                                 ["date-desc", "newest first"]]) {
+      const option = element("option", { value }, text);
+      if ((params().get("sort") || "relevance") === value) option.selected = true;
+      select.append(option);
+    }
+    select.addEventListener("change", () => { writeUrl(true); run(); });
+    label.append(select);
+    order.append(label);
+    facetBox.replaceChildren(order);
+    for (const [name, title] of facets) {
+      const values = Object.keys(counts[name] || {});
+      if (!values.length) continue;
+      values.sort((a, b) => a.localeCompare(b, "en", { numeric: true }));
+      const details = element("details", { class: "facet" });
+      if (picked[name]) details.open = true;
+      details.append(element("summary", {}, title));
+      const group = element("fieldset");
+      group.append(element("legend", { class: "visually-hidden" }, title));
+      values.forEach((value, n) => {
+        const id = `facet-${name}-${n}`;
+        const box = element("input", { type: "checkbox", id, name, value });
+        if (picked[name] && picked[name].includes(value)) box.checked = true;
+        box.addEventListener("change", () => { writeUrl(true); run(); });
+        const text = element("label", { for: id }, `${value} `);
+        text.append(element("span", { class: "count" }, `(${counts[name][value]})`));
+        const row = element("div", { class: "facet-value" });
+        row.append(box, text);
+        group.append(row);
+      });
+      details.append(group);
+      facetBox.append(details);
+    }
+  }
+
+  function link(data) {
+    // A hit in a paragraph links to that paragraph; a search by filters alone, to the cable.
+    const target = input.value.trim() && data.sub_results && data.sub_results.length
+      ? data.sub_results[0].url : data.url;
+    return target.replace(/^\//, "");
+  }
+
+  async function showMore(count) {
+    const mine = generation;
+    const slice = results.slice(shown, shown + count);
+    const data = await Promise.all(slice.map((result) => result.data()));
+    if (mine !== generation) return;
+    for (const item of data) {
+      const meta = item.meta || {};
+      const li = element("li", { class: "result", "data-cable": item.url.replace(/^\//, "").split("/")[0] });
+      const heading = element("h2", { class: "result-title" });
+      heading.append(element("a", { href: link(item) }, `${meta.number} — ${meta.subject}`));
+      const facts = element("p", { class: "result-facts" });
+      facts.append(element("time", { datetime: meta.date || "" }, meta.dateText || meta.date || ""),
+                   document.createTextNode(` · ${meta.from || "?"} → ${meta.to || "?"}`));
+      li.append(heading, facts);
+      const best = input.value.trim() && item.sub_results && item.sub_results.length
+        ? item.sub_results[0].excerpt : item.excerpt;
+      if (input.value.trim() && best) li.append(excerpt(best));
+      list.append(li);
+    }
+    shown += slice.length;
+    more.hidden = shown >= results.length;
+    more.textContent = `Show all ${results.length} results`;
+    list.dataset.shown = String(shown);          // for those who wait on the page (tests, tools)
+  }
+
+  async function run() {
+    const mine = ++generation;
+    const q = input.value.trim();
+    const picked = chosen();
+    list.replaceChildren();
+    more.hidden = true;
+    if (!q && !Object.keys(picked).length) {
+      status.textContent = "Type words to find, or choose filters below.";
+      return;
+    }
+    status.textContent = "Searching…";
+    delete list.dataset.shown;
+    const filters = {};
+    for (const [name, values] of Object.entries(picked)) filters[name] = { any: values };
+    const order = params().get("sort") || (q ? "relevance" : "date");
+    const options = { filters };
+    if (order === "date") options.sort = { date: "asc" };
+    if (order === "date-desc") options.sort = { date: "desc" };
+    const search = await pagefind.search(q || null, options);
+    if (mine !== generation) return;
+    results = search.results;
+    shown = 0;
+    status.textContent = results.length === 1 ? "1 cable found." : `${results.length} cables found.`;
+    list.dataset.total = String(results.length);
+    await showMore(PAGE);
+  }
+
+  async function start() {
+    try {
+      pagefind = await import("./pagefind/pagefind.js");
+      await pagefind.options({ excerptLength: 24 });
+      await pagefind.init();
+    } catch (error) {
+      needs.classList.add("unavailable");           // the explanation stays, and says why
+      return;
+    }
+    needs.hidden = true;
+    input.value = params().get("q") || "";
+    counts = await pagefind.filters();
+    drawFacets(counts);
+    form.addEventListener("submit", (event) => { event.preventDefault(); writeUrl(true); run(); });
+    let typing = null;
+    input.addEventListener("input", () => {
+      clearTimeout(typing);
+      typing = setTimeout(() => { writeUrl(false); run(); }, 300);
+    });
+    more.addEventListener("click", () => showMore(results.length));
+    window.addEventListener("popstate", () => { input.value = params().get("q") || ""; drawFacets(counts); run(); });
+    run();
+  }
+
+  let counts = {};
+  start();
+})();
