@@ -10,6 +10,11 @@
         document; peak RSS; and two references measured in the same run: a fresh
         `cable-edition build` process per document (the first 50) and lxml parse +
         serialize of the same documents (the floor). Prints a Markdown table.
+
+    python -m cable_edition.bench search [--sizes 1000,10000]
+        the search index at scale: the seconds Pagefind adds to a build, the index's size,
+        and the time a word query and a facet query take in Chromium (cold cache) over a
+        local static server.
 """
 
 from __future__ import annotations
@@ -215,6 +220,77 @@ def bench_validate(copies: int, source: Path) -> None:
     print(f"ratio: {many_calls / one_call:.1f}x faster in one call")
 
 
+def _folder_size(folder: Path) -> int:
+    return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file())
+
+
+def _query_seconds(origin: str, query: str, rounds: int = 5) -> float:
+    """Median seconds from opening search.html?<query> in Chromium to the results shown."""
+    from playwright.sync_api import sync_playwright
+
+    times = []
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox"])
+        for _ in range(rounds):
+            context = browser.new_context()          # a cold cache each time
+            page = context.new_page()
+            start = time.perf_counter()
+            page.goto(f"{origin}/search.html?{query}")
+            page.wait_for_function("document.getElementById('search-results').dataset.shown !== undefined",
+                                   timeout=120000)
+            times.append(time.perf_counter() - start)
+            context.close()
+        browser.close()
+    return statistics.median(times)
+
+
+def bench_search(sizes: list[int], source: Path, folder: Path) -> None:
+    """The search index at scale: the seconds it adds to a build, its size, and the time a
+    query takes in Chromium over a local static server (cold cache)."""
+    import functools
+    import http.server
+    import threading
+
+    from cable_edition.search import write_index
+
+    cli = [sys.executable, "-m", "cable_edition"]
+    config = PACKAGE_DIR.parents[1] / "pyproject.toml"
+    rows = []
+    for size in sizes:
+        work = folder / f"s{size}"
+        work.mkdir(parents=True, exist_ok=True)
+        if config.is_file():
+            (work / "pyproject.toml").write_bytes(config.read_bytes())
+        make_collection(source, work / "tei", size)
+        build_s, _ = run_measured([*cli, "build", "tei", "--jobs", "2"], work)
+        published = Path(os.path.realpath(work / "build"))
+        ids = sorted(p.name for p in published.iterdir() if p.is_dir() and p.name.startswith("cable-"))
+        scratch = work / "scratch"
+        scratch.mkdir()
+        start = time.perf_counter()
+        write_index(((doc_id, published) for doc_id in ids), scratch, scratch_in=scratch)
+        index_s = time.perf_counter() - start
+        handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(published))
+        handler.log_message = lambda *args: None
+        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        origin = f"http://127.0.0.1:{server.server_address[1]}"
+        try:
+            word = _query_seconds(origin, "q=Interahamwe")
+            facet = _query_seconds(origin, "sender=Kofi+Annan&year=1994&sort=date")
+        finally:
+            server.shutdown()
+        rows.append((size, build_s, index_s, _folder_size(published / "pagefind"), word, facet))
+        print(f"N={size}: done", file=sys.stderr)
+    print("\nsearch benchmark (Pagefind), build with --jobs 2\n")
+    print("| N | build (s) | of which the search index (s) | share | index size (MB) | query \"Interahamwe\" in "
+          "Chromium (s) | facets sender+year, by date (s) |")
+    print("|---:|---:|---:|---:|---:|---:|---:|")
+    for size, build_s, index_s, index_bytes, word, facet in rows:
+        print(f"| {size:,} | {build_s:.2f} | {index_s:.2f} | {index_s / build_s:.0%} | {index_bytes / 1e6:.1f} | "
+              f"{word:.2f} | {facet:.2f} |")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m cable_edition.bench", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -227,9 +303,15 @@ def main(argv: list[str] | None = None) -> int:
     scale.add_argument("--jobs", type=int, default=2)
     scale.add_argument("--source", type=Path, default=DEFAULT_SOURCE, help="the folder of the real cable")
     scale.add_argument("--work", type=Path, default=None, help="where to build (default: a temporary folder)")
+    search = commands.add_parser("search", help="the search index: build share, size, query time in Chromium")
+    search.add_argument("--sizes", default="1000,10000")
+    search.add_argument("--source", type=Path, default=DEFAULT_SOURCE, help="the folder of the real cable")
     args = parser.parse_args(argv)
     if args.command == "validate":
         bench_validate(args.copies, args.source)
+    elif args.command == "search":
+        with tempfile.TemporaryDirectory() as folder:
+            bench_search([int(s) for s in args.sizes.split(",")], args.source, Path(folder))
     else:
         sizes = [int(s) for s in args.sizes.split(",")]
         if args.work:
