@@ -164,6 +164,12 @@ def test_2_an_output_folder_that_holds_the_inputs_or_the_project_is_refused(tmp_
                                 capture_output=True, text=True, timeout=120)
         refused(result, 2, why)
     refused(run_cli("build", str(tei), "--out", "/"), 2, r"root folder")
+    refused(run_cli("build", str(tei), "--out", str(tei / "out")), 2, r"inside .*a folder of the build's inputs")
+    loose = tmp_path / "loose"                    # a single file, built beside itself: allowed
+    loose.mkdir()
+    shutil.copy(tei / "tei.xml", loose / "cable.xml")
+    shutil.copy(tei / "register.xml", loose / "register.xml")
+    assert run_cli("build", str(loose / "cable.xml"), "--out", str(tmp_path / "loose-build")).returncode == 0
     assert tree(tei) == before and not (tmp_path / "cmif.xml").exists()
 
 

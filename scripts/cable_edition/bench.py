@@ -270,8 +270,11 @@ def bench_search(sizes: list[int], source: Path, folder: Path) -> None:
         start = time.perf_counter()
         write_index(((doc_id, published) for doc_id in ids), scratch, scratch_in=scratch)
         index_s = time.perf_counter() - start
-        handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(published))
-        handler.log_message = lambda *args: None
+        class Quiet(http.server.SimpleHTTPRequestHandler):
+            def log_message(self, *args):
+                pass
+
+        handler = functools.partial(Quiet, directory=str(published))
         server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
         threading.Thread(target=server.serve_forever, daemon=True).start()
         origin = f"http://127.0.0.1:{server.server_address[1]}"

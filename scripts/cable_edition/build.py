@@ -247,12 +247,14 @@ def _refuse_outputs_as_inputs(collection: Collection) -> None:
                                  "build from the sources (e.g. tei/)")
 
 
-def _claim(out_dir: Path, collection: Collection, config: Config) -> Output:
+def _claim(out_dir: Path, paths: list[Path] | None, collection: Collection, config: Config) -> Output:
     _refuse_outputs_as_inputs(collection)
     protected = [*collection.documents, *collection.registers]
     if config.source:                       # the project whose pyproject.toml holds the settings
         protected.append(Path(config.source).parent)
-    return claim(out_dir, protected)
+    # The folders of sources: those given as folders, and those that hold a register.
+    folders = {p for p in (paths or [Path("tei")]) if p.is_dir()} | {r.parent for r in collection.registers}
+    return claim(out_dir, protected, folders)
 
 
 @contextmanager
@@ -287,7 +289,7 @@ def build(paths: list[Path] | None = None, out_dir: Path = Path("build"), *,
     jobs = jobs or os.cpu_count() or 1
     collection = collect(paths)
     out_dir.absolute().parent.mkdir(parents=True, exist_ok=True)
-    output = _claim(out_dir, collection, config)
+    output = _claim(out_dir, paths, collection, config)
     report = BuildReport(out_dir.absolute())
     with _terminations_interrupt(), output.lock(wait):
         output.prepare()

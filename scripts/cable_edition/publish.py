@@ -247,11 +247,12 @@ def _replicate(source: Path, target: Path) -> None:
         os.link(source, target)
 
 
-def claim(out_dir: Path, protected: Iterable[Path] = ()) -> Output:
+def claim(out_dir: Path, protected: Iterable[Path] = (), input_folders: Iterable[Path] = ()) -> Output:
     """Check that ``out_dir`` may be written by a build, or raise :class:`UserError` (exit
     2) saying why not: it must not exist, be an empty folder, or be a build link of ours;
-    never a mount point, the root folder, nor a folder holding any of ``protected`` (the
-    inputs, the project)."""
+    never a mount point, the root folder, a folder holding any of ``protected`` (the
+    inputs, the project), nor a folder inside one of ``input_folders`` (where the build
+    would put its own entries among the sources)."""
     absolute = Path(os.path.abspath(out_dir))
     if absolute.parent == absolute or absolute.name in ("", ".", ".."):
         raise refuse(out_dir, "cannot publish into the root folder: give a folder of its own, e.g. --out build")
@@ -264,6 +265,10 @@ def claim(out_dir: Path, protected: Iterable[Path] = ()) -> Output:
         real = os.path.realpath(item)
         if _inside(real, where) or _inside(real, str(path)):
             raise refuse(out_dir, f"holds {item}, an input of the build: choose an output folder of its own")
+    for folder in input_folders:
+        if _inside(str(parent), os.path.realpath(folder)):
+            raise refuse(out_dir, f"lies inside {folder}, a folder of the build's inputs: the build keeps its "
+                                  "versions beside its output; choose an output folder outside the sources")
     if is_output(parent):
         raise refuse(out_dir, "lies inside a build of cable-edition: choose a folder outside it")
     try:
