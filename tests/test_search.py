@@ -142,7 +142,8 @@ class Search:
         self.page.on("console", lambda message: message.type == "error" and self.errors.append(message.text))
         self.page.goto(f"{origin}/search.html?{urllib.parse.urlencode(query, doseq=True)}")
         if javascript:
-            self.page.wait_for_function("document.getElementById('search-results').dataset.shown !== undefined",
+            self.page.wait_for_function("document.getElementById('search-results').dataset.shown !== undefined"
+                                        " && document.getElementById('search-facets').dataset.ready === 'true'",
                                         timeout=30000)
 
     def cables(self) -> list[str]:

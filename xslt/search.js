@@ -34,11 +34,15 @@
     const p = new URLSearchParams();
     const q = input.value.trim();
     if (q) p.set("q", q);
-    for (const box of facetBox.querySelectorAll("input[type=checkbox]:checked")) {
-      p.append(box.name, box.value);
+    if (facetsDrawn) {
+      for (const box of facetBox.querySelectorAll("input[type=checkbox]:checked")) p.append(box.name, box.value);
+    } else {                                           // the filters are still loading: keep the URL's
+      for (const [name, values] of Object.entries(chosen())) values.forEach((v) => p.append(name, v));
     }
     const order = form.querySelector("select[name=sort]");
+    const kept = params().get("sort");
     if (order && order.value !== "relevance") p.set("sort", order.value);
+    else if (!order && kept) p.set("sort", kept);
     const url = `${location.pathname}${p.toString() ? "?" + p.toString() : ""}`;
     (push ? history.pushState : history.replaceState).call(history, null, "", url);
   }
@@ -167,15 +171,13 @@
     try {
       pagefind = await import("./pagefind/pagefind.js");
       await pagefind.options({ excerptLength: 24 });
-      await pagefind.init();
     } catch (error) {
       needs.classList.add("unavailable");           // the explanation stays, and says why
       return;
     }
     needs.hidden = true;
     input.value = params().get("q") || "";
-    counts = await pagefind.filters();
-    drawFacets(counts);
+
     form.addEventListener("submit", (event) => { event.preventDefault(); writeUrl(true); run(); });
     let typing = null;
     input.addEventListener("input", () => {
@@ -184,9 +186,16 @@
     });
     more.addEventListener("click", () => showMore(results.length));
     window.addEventListener("popstate", () => { input.value = params().get("q") || ""; drawFacets(counts); run(); });
-    run();
+    // The results first: Pagefind answers one request at a time, and the filters (every
+    // value with its count) take more of the index than a query does.
+    await run();
+    counts = await pagefind.filters();
+    drawFacets(counts);
+    facetsDrawn = true;
+    facetBox.dataset.ready = "true";
   }
 
   let counts = {};
+  let facetsDrawn = false;
   start();
 })();
