@@ -11,6 +11,10 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
+# Debian's Chromium, driven by Playwright (never a downloaded browser).
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+        "--disable-sync", "--no-first-run", "--disable-quic"]
 TEI_DIR = ROOT / "tei"
 DATA = Path(__file__).resolve().parent / "data"
 SHARED = ROOT.parent / "shared"
@@ -88,3 +92,15 @@ def comparable(folder: Path, manifest: bool = True) -> dict[str, str]:
                 continue
             found[relative] = hashlib.sha256(data).hexdigest()
     return found
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from tools import require
+
+    require(CHROMIUM, "the browser tests run in Debian's Chromium")
+    playwright_api = pytest.importorskip("playwright.sync_api")
+    with playwright_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield browser
+        browser.close()

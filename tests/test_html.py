@@ -15,23 +15,10 @@ from lxml import etree, html
 
 from conftest import CABLE, TEI_DIR
 from teitext import NS, block_of, blocks, interventions, text
-from tools import require, vnu
+from tools import vnu
 
-CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
 XML_ID = "{http://www.w3.org/XML/1998/namespace}id"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run", "--disable-quic"]
-
-
-@pytest.fixture(scope="module")
-def browser():
-    require(CHROMIUM, "the browser tests run in Debian's Chromium")
-    playwright_api = pytest.importorskip("playwright.sync_api")
-    with playwright_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield browser
-        browser.close()
 
 
 class Page:

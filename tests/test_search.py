@@ -20,11 +20,7 @@ import pytest
 from lxml import etree
 
 from conftest import ROOT, TEI_DIR
-from tools import require
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run", "--disable-quic"]
 NS = {"tei": "http://www.tei-c.org/ns/1.0"}
 XML_ID = "{http://www.w3.org/XML/1998/namespace}id"
 AXE_ALL = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag2aaa", "wcag21a", "wcag21aa",
@@ -110,16 +106,6 @@ def facts(tei: Path) -> dict[str, dict[str, set[str]]]:
 
 
 @pytest.fixture(scope="module")
-def browser():
-    require(CHROMIUM, "the browser tests run in Debian's Chromium")
-    playwright_api = pytest.importorskip("playwright.sync_api")
-    with playwright_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield browser
-        browser.close()
-
-
-@pytest.fixture(scope="module")
 def site(tmp_path_factory):
     folder = tmp_path_factory.mktemp("search")
     shutil.copy(ROOT / "pyproject.toml", folder)
@@ -181,7 +167,7 @@ def test_either_reading_finds_the_cable_and_links_to_its_paragraph(browser, site
     page, _, anchor = href.partition("#")
     assert page == "unamir-100/" and anchor in paragraph_with(word, folder / "tei" / "unamir-100.xml"), href
     assert word.lower() in result.locator(".excerpt mark").first.inner_text().lower()
-    search.page.click(f".result[data-cable='unamir-100'] a")
+    search.page.click(".result[data-cable='unamir-100'] a")
     search.page.wait_for_load_state()
     assert search.page.url == f"{origin}/{href}"
     assert search.page.locator(f"#{anchor}").is_visible()
