@@ -44,9 +44,10 @@ def tree_hash(out: Path) -> str:
     except the manifest's times of modification and Pagefind's unstable chunks (see
     conftest.comparable); the search index's entry must name files that are there."""
     root = Path(os.path.realpath(out))
-    entry = json.loads((root / "pagefind" / "pagefind-entry.json").read_text())
-    for language in entry["languages"].values():
-        assert (root / "pagefind" / f"pagefind.{language['hash']}.pf_meta").is_file()
+    for bundle in json.loads((root / "pagefind" / "bundles.json").read_text())["bundles"]:
+        entry = json.loads((root / "pagefind" / bundle / "pagefind-entry.json").read_text())
+        for language in entry["languages"].values():
+            assert (root / "pagefind" / bundle / f"pagefind.{language['hash']}.pf_meta").is_file()
     return hashlib.sha256(json.dumps(comparable(root, manifest=False), sort_keys=True).encode()).hexdigest()
 
 
@@ -114,7 +115,9 @@ def published_variant(out: Path, hashes: dict[str, str]) -> str:
     assert found in hashes.values(), "the output folder is neither the old build nor the new one"
     manifest = json.loads((out / ".manifest.json").read_text(encoding="utf-8"))
     assert len(manifest["documents"]) == 300
-    assert json.loads((out / "pagefind" / "pagefind-entry.json").read_text())["languages"]["en"]["page_count"] == 300
+    bundles = json.loads((out / "pagefind" / "bundles.json").read_text())["bundles"]
+    assert sum(json.loads((out / "pagefind" / b / "pagefind-entry.json").read_text())["languages"]["en"]["page_count"]
+               for b in bundles) == 300
     return next(name for name, value in hashes.items() if value == found)
 
 

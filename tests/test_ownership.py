@@ -333,7 +333,7 @@ def test_10_two_documents_with_one_id_are_reported_as_such(tmp_path, guard):
 def test_10_a_full_disk_is_an_io_error_that_names_no_temporary_folder(tmp_path, guard):
     tei = collection(tmp_path, [f"cable-{n}" for n in range(12)])
     mount = tmp_path / "small"
-    mounted_tmpfs(mount, "400k")
+    mounted_tmpfs(mount, "700k")            # room for a build of one cable, not of twelve
     try:
         out = mount / "build"
         assert run_cli("build", str(tei / "cable-0.xml"), "--out", str(out)).returncode == 0

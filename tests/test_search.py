@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import http.server
+import os
 import re
 import shutil
 import subprocess
@@ -19,6 +20,7 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
+from cable_edition.search import bundle_of
 from conftest import ROOT, TEI_DIR
 
 NS = {"tei": "http://www.tei-c.org/ns/1.0"}
@@ -108,7 +110,9 @@ def facts(tei: Path) -> dict[str, dict[str, set[str]]]:
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
     folder = tmp_path_factory.mktemp("search")
-    shutil.copy(ROOT / "pyproject.toml", folder)
+    # Bundles of about 100 cables: the page merges four of them, as it would for 10,000.
+    (folder / "pyproject.toml").write_text((ROOT / "pyproject.toml").read_text(encoding="utf-8")
+                                           + "search-bundle-size = 100\n", encoding="utf-8")
     tei = varied_collection(folder, 240)
     cli(folder, "build", "tei", "--jobs", "2")
     server = StaticServer(folder / "build")
@@ -263,8 +267,15 @@ def test_from_a_file_or_without_javascript_the_page_explains_and_links_the_colle
         context.close()
 
 
+def bundle_files(out: Path) -> dict[str, set[int]]:
+    """The inodes of each bundle's files: a bundle carried over shares them."""
+    root = Path(os.path.realpath(out)) / "pagefind"
+    return {b.name: {p.stat().st_ino for p in b.rglob("*") if p.is_file()} for b in root.iterdir() if b.is_dir()}
+
+
 def test_an_incremental_build_keeps_the_index_true(browser, tmp_path):
-    shutil.copy(ROOT / "pyproject.toml", tmp_path)
+    (tmp_path / "pyproject.toml").write_text((ROOT / "pyproject.toml").read_text(encoding="utf-8")
+                                             + "search-bundle-size = 1\n", encoding="utf-8")
     tei = tmp_path / "tei"
     shutil.copytree(TEI_DIR, tei)
     source = (TEI_DIR / "unamir-100.xml").read_text(encoding="utf-8")
@@ -280,18 +291,31 @@ def test_an_incremental_build_keeps_the_index_true(browser, tmp_path):
 
         assert found("Interahamwe") == {"unamir-100", "second"}
         assert found("zanzibarite") == set()
+        before = bundle_files(tmp_path / "build")
+        assert set(before) == {bundle_of("unamir-100", 2), bundle_of("second", 2)} == {"b00", "b01"}
         changed = tei / "second.xml"
         changed.write_text(changed.read_text(encoding="utf-8").replace("carefully reviewed", "zanzibarite reviewed"),
                            encoding="utf-8")
         (tei / "third.xml").write_text(source.replace("unamir-100", "third")
                                        .replace("carefully reviewed", "quixotically reviewed"), encoding="utf-8")
         assert "built 2" in cli(tmp_path, "build", "tei").stderr
+        after = bundle_files(tmp_path / "build")             # 3 cables: 4 bundles, 2 of them used
+        unchanged, touched = bundle_of("unamir-100", 4), bundle_of("second", 4)
+        assert set(after) == {unchanged, touched} and bundle_of("third", 4) == touched
+        assert after[unchanged] == before[unchanged]         # its cable did not change: carried over
+        assert after[touched].isdisjoint(before[touched])    # made anew
         assert found("zanzibarite") == {"second"}              # changed: found with its new text
         assert found("quixotically") == {"third"}              # added
         assert found("carefully") == {"unamir-100"}            # the old text of the changed one is gone
+        kept = unchanged
+        (tei / "third.xml").write_text((tei / "third.xml").read_text(encoding="utf-8")
+                                       .replace("quixotically", "quietly"), encoding="utf-8")
+        cli(tmp_path, "build", "tei")                          # one cable changed: its bundle alone
+        again = bundle_files(tmp_path / "build")
+        assert again[kept] == after[kept] and again[bundle_of("third", 4)].isdisjoint(after[bundle_of("third", 4)])
         (tei / "third.xml").unlink()
         cli(tmp_path, "build", "tei")
-        assert found("quixotically") == set()                  # removed
+        assert found("quietly") == set() and found("quixotically") == set()   # removed
         assert found("Interahamwe") == {"unamir-100", "second"}
     finally:
         server.close()

@@ -13,8 +13,9 @@
   const more = document.getElementById("search-more");
   const facets = JSON.parse(facetBox.dataset.facets);       // [[name, label], …]
   const PAGE = 25;
-  let pagefind = null;
-  let results = [];
+  let bundles = [];            // one Pagefind instance per bundle of the index
+  let merged = null;           // the current results, merged across bundles in order
+  let total = 0;
   let shown = 0;
   let generation = 0;
 
@@ -117,8 +118,7 @@
 
   async function showMore(count) {
     const mine = generation;
-    const slice = results.slice(shown, shown + count);
-    const data = await Promise.all(slice.map((result) => result.data()));
+    const data = await merged.take(count);
     if (mine !== generation) return;
     for (const item of data) {
       const meta = item.meta || {};
@@ -134,10 +134,48 @@
       if (input.value.trim() && best) li.append(excerpt(best));
       list.append(li);
     }
-    shown += slice.length;
-    more.hidden = shown >= results.length;
-    more.textContent = `Show all ${results.length} results`;
+    shown += data.length;
+    more.hidden = shown >= total;
+    more.textContent = `Show all ${total} results`;
     list.dataset.shown = String(shown);          // for those who wait on the page (tests, tools)
+  }
+
+  // The results of every bundle, one list in order: by score for relevance; by date
+  // otherwise, merging the bundles' lists (each already sorted) with the date of each
+  // list's head, so that only the results shown (and one head per bundle) are loaded.
+  class Merged {
+    constructor(lists, order) {
+      this.lists = lists.map((results) => ({ results, next: 0, head: null }));
+      this.order = order;
+      this.size = lists.reduce((sum, results) => sum + results.length, 0);
+      if (order === "relevance") {
+        this.flat = lists.flat().sort((a, b) => b.score - a.score);
+      }
+    }
+
+    async take(count) {
+      if (this.flat) {
+        const slice = this.flat.splice(0, count);
+        return Promise.all(slice.map((result) => result.data()));
+      }
+      const taken = [];
+      while (taken.length < count) {
+        const open = this.lists.filter((list) => list.next < list.results.length);
+        if (!open.length) break;
+        await Promise.all(open.map(async (list) => {
+          if (!list.head) list.head = await list.results[list.next].data();
+        }));
+        const later = this.order === "date-desc";
+        const best = open.reduce((a, b) => {
+          const [x, y] = [a.head.meta.date || "", b.head.meta.date || ""];
+          return (later ? y > x : y < x) ? b : a;
+        });
+        taken.push(best.head);
+        best.head = null;
+        best.next += 1;
+      }
+      return taken;
+    }
   }
 
   async function run() {
@@ -158,19 +196,25 @@
     const options = { filters };
     if (order === "date") options.sort = { date: "asc" };
     if (order === "date-desc") options.sort = { date: "desc" };
-    const search = await pagefind.search(q || null, options);
+    const searches = await Promise.all(bundles.map((bundle) => bundle.search(q || null, options)));
     if (mine !== generation) return;
-    results = search.results;
+    merged = new Merged(searches.map((search) => search.results), order);
+    total = merged.size;
     shown = 0;
-    status.textContent = results.length === 1 ? "1 cable found." : `${results.length} cables found.`;
-    list.dataset.total = String(results.length);
+    status.textContent = total === 1 ? "1 cable found." : `${total} cables found.`;
+    list.dataset.total = String(total);
     await showMore(PAGE);
   }
 
   async function start() {
     try {
-      pagefind = await import("./pagefind/pagefind.js");
-      await pagefind.options({ excerptLength: 24 });
+      // The index comes in bundles (pagefind/bundles.json), each its own Pagefind (a module
+      // imported from its own folder is an instance of its own).
+      const listing = await fetch("pagefind/bundles.json");
+      if (!listing.ok) throw new Error(`pagefind/bundles.json: ${listing.status}`);
+      const names = (await listing.json()).bundles;
+      bundles = await Promise.all(names.map((name) => import(`./pagefind/${name}/pagefind.js`)));
+      await Promise.all(bundles.map((bundle) => bundle.options({ excerptLength: 24 })));
     } catch (error) {
       needs.classList.add("unavailable");           // the explanation stays, and says why
       return;
@@ -184,12 +228,18 @@
       clearTimeout(typing);
       typing = setTimeout(() => { writeUrl(false); run(); }, 300);
     });
-    more.addEventListener("click", () => showMore(results.length));
+    more.addEventListener("click", () => showMore(total));
     window.addEventListener("popstate", () => { input.value = params().get("q") || ""; drawFacets(counts); run(); });
     // The results first: Pagefind answers one request at a time, and the filters (every
     // value with its count) take more of the index than a query does.
     await run();
-    counts = await pagefind.filters();
+    counts = {};
+    for (const each of await Promise.all(bundles.map((bundle) => bundle.filters()))) {
+      for (const [name, values] of Object.entries(each)) {
+        counts[name] = counts[name] || {};
+        for (const [value, n] of Object.entries(values)) counts[name][value] = (counts[name][value] || 0) + n;
+      }
+    }
     drawFacets(counts);
     facetsDrawn = true;
     facetBox.dataset.ready = "true";

@@ -28,7 +28,7 @@ from cable_edition.project import (COLLECTION_FILES, MANIFEST, MARK, REGISTER_NA
                                    load_config)
 from cable_edition.publish import Output, Ownership, claim, is_output, refuse
 from cable_edition.render import Renderer
-from cable_edition.search import SEARCH_DIR, write_index
+from cable_edition.search import BUNDLES, SEARCH_DIR, write_index
 from cable_edition.validate import Registers, check_collection, load_registers
 
 # Below this many documents to process, worker processes cost more than they save.
@@ -170,7 +170,7 @@ def _heal(plan: Plan, current: Path | None) -> None:
 
 def _published_intact(plan: Plan, current: Path | None) -> bool:
     return current is not None and all((current / name).is_file() for name in [*COLLECTION_FILES, MANIFEST]) \
-        and (current / SEARCH_DIR / "pagefind-entry.json").is_file()
+        and (current / SEARCH_DIR / BUNDLES).is_file()
 
 
 # ------------------------------------------------------------------ doing the work
@@ -323,7 +323,7 @@ def build(paths: list[Path] | None = None, out_dir: Path = Path("build"), *,
             _carry_over(output, staging, kept)
             output.carry_foreign(staging, _ownership(plan.published, [*fresh, *kept]))
             manifest = _manifest(plan, fresh, kept, problems)
-            _collection_outputs(local.renderer, manifest, staging)
+            _collection_outputs(local.renderer, manifest, staging, output, config, force)
             output.publish(staging)
     report.seconds = time.perf_counter() - started
     return report
@@ -364,12 +364,15 @@ def _carry_over(output: Output, staging: Path, kept: dict[str, Record]) -> None:
             raise refuse(output.path, f"the published files of {doc_id} vanished during the build: build again")
 
 
-def _collection_outputs(renderer: Renderer, manifest: Manifest, staging: Path) -> None:
+def _collection_outputs(renderer: Renderer, manifest: Manifest, staging: Path, output: Output,
+                        config: Config, force: bool = False) -> None:
     """The collection page, CMIF, collection JSON, static repository and search page (from
-    the documents' fragments), the search index, and the manifest, last."""
+    the documents' fragments), the search index (the bundles that changed), and the
+    manifest, last."""
     renderer.render_collection([(doc_id, r.when, r.changed, staging) for doc_id, r in manifest.documents.items()],
                                staging)
-    write_index(((doc_id, staging) for doc_id in sorted(manifest.documents)), staging, scratch_in=staging.parent)
+    write_index(((doc_id, staging) for doc_id in sorted(manifest.documents)), staging, scratch_in=staging.parent,
+                previous=None if force else output.current(), size=config.search_bundle_size)
     (staging / MANIFEST).write_text(manifest.dumps(), encoding="utf-8")
 
 
@@ -468,7 +471,7 @@ def merge(parts: list[Path], out_dir: Path, *, config: Config | None = None,
             current = output.current()
             published = Manifest.read(current) if current is not None else Manifest()
             output.carry_foreign(staging, _ownership(published, list(merged.documents)))
-            _collection_outputs(Renderer(registers, config), merged, staging)
+            _collection_outputs(Renderer(registers, config), merged, staging, output, config)
             output.publish(staging)
     report.seconds = time.perf_counter() - started
     return report

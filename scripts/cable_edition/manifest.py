@@ -31,7 +31,7 @@ def file_digest(data: bytes) -> str:
 def toolchain_digest(config: Config) -> str:
     """Changes whenever a stylesheet, a schema, the tool or a setting changes."""
     digest = hashlib.sha256(f"{__version__}\n{config.base_url}\n{config.publisher}\n{config.editors}\n"
-                            f"{config.admin_email}\n".encode())
+                            f"{config.admin_email}\n{config.search_bundle_size}\n".encode())
     for folder in (XSLT_DIR, SCHEMA_DIR):
         for path in sorted(p for p in folder.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
             digest.update(f"{path.relative_to(folder.parent)}\n".encode())

@@ -101,6 +101,7 @@ class Config:
     editors: tuple[str, ...] = field(default_factory=tuple)
     source: str = ""
     admin_email: str = ""        # who answers for the OAI-PMH repository
+    search_bundle_size: int = 2500   # documents per bundle of the search index, about
 
     def require(self, *names: str, what: str) -> None:
         """Raise :class:`ConfigError` naming every setting ``what`` needs and lacks."""
@@ -126,7 +127,8 @@ def load_config(folder: Path | None = None, **overrides: str | None) -> Config:
         except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
             raise ConfigError(f"{path}: not valid TOML: {exc}") from None
     values = {"base_url": table.get("base-url", ""), "publisher": table.get("publisher", ""),
-              "editors": table.get("editors", []), "admin_email": table.get("admin-email", "")}
+              "editors": table.get("editors", []), "admin_email": table.get("admin-email", ""),
+              "search_bundle_size": table.get("search-bundle-size", 2500)}
     values.update({k: v for k, v in overrides.items() if v})
     if isinstance(values["editors"], str):
         values["editors"] = [values["editors"]]
@@ -138,5 +140,8 @@ def load_config(folder: Path | None = None, **overrides: str | None) -> Config:
     admin_email = str(values["admin_email"])
     if admin_email and not re.fullmatch(r"\S+@(\S+\.)+\S+", admin_email):
         raise ConfigError(f"{path}: admin-email must be an e-mail address, not {admin_email!r}")
+    bundle_size = values["search_bundle_size"]
+    if not isinstance(bundle_size, int) or isinstance(bundle_size, bool) or bundle_size < 1:
+        raise ConfigError(f"{path}: search-bundle-size must be a whole number of documents, not {bundle_size!r}")
     return Config(base_url, str(values["publisher"]), tuple(map(str, values["editors"])),
-                  str(path) if path.is_file() else "", admin_email)
+                  str(path) if path.is_file() else "", admin_email, bundle_size)

@@ -1,9 +1,15 @@
 """The search index of a build: Pagefind (a static index: the browser loads only the chunks a
 query needs), made from each document's search record, which the stylesheets wrote into its
-fragments (search.xsl). The records are laid out as pages in a scratch folder and indexed
-by Pagefind's own program (it indexes in parallel; its Python service answers one call per
-tenth of a second, too slow for a collection); the index is written into the staged build,
-so it is published with the rest, atomically, and made again whenever a build publishes.
+fragments (search.xsl).
+
+The collection is indexed in bundles (``pagefind/bNN/``, listed in ``pagefind/bundles.json``),
+each holding the documents whose id hashes to it, which the search page merges in the
+browser (Pagefind's ``mergeIndex``). Pagefind cannot update an index, so a build makes again
+only the bundles whose documents changed, came or went, and carries the others over from the
+published build by hard links: a change to one cable re-indexes one bundle, and Pagefind's
+memory grows with a bundle, not with the collection. The records are laid out as pages in a
+scratch folder and indexed by Pagefind's own program (its Python service answers one call
+per tenth of a second, too slow for a collection).
 
 Pagefind's filter chunks are not byte-identical from one run to the next (it orders filter
 values through a randomly seeded hash map): the index is equivalent, not identical, across
@@ -11,6 +17,9 @@ builds of the same documents."""
 
 from __future__ import annotations
 
+import hashlib
+import json
+import math
 import os
 import shutil
 import subprocess
@@ -23,7 +32,11 @@ from cable_edition.render import FRAGMENTS, read_fragments
 from cable_edition.workers import tied_to_this_process
 
 SEARCH_DIR = "pagefind"
-SEARCH_PART = 4          # the search record's place among a document's fragments
+BUNDLES = "bundles.json"
+SEARCH_PART = 4              # the search record's place among a document's fragments
+BUNDLE_SIZE = 2500           # documents a bundle holds, about: fewer bundles, faster queries
+UNUSED = ("pagefind-ui.js", "pagefind-ui.css", "pagefind-component-ui.js", "pagefind-component-ui.css",
+          "pagefind-modular-ui.js", "pagefind-modular-ui.css", "pagefind-highlight.js")
 
 
 class SearchIndexError(InternalError):
@@ -39,10 +52,73 @@ def pagefind_program() -> str:
     return str(get_executable())
 
 
-def write_index(documents: Iterable[tuple[str, Path]], out_dir: Path, scratch_in: Path) -> None:
-    """Index ``documents`` ((id, folder holding its outputs), read one at a time) into
-    ``out_dir``/pagefind, laying their records out in a scratch folder inside
-    ``scratch_in`` (removed afterwards, or by the next build if this one is killed)."""
+def _pagefind_version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("pagefind-bin")
+    except PackageNotFoundError:
+        return "unknown"
+
+
+def bundle_count(documents: int, size: int = BUNDLE_SIZE) -> int:
+    """A power of two, so that a collection that grows re-bundles only now and then."""
+    return 1 << max(0, math.ceil(math.log2(max(1, math.ceil(documents / size)))))
+
+
+def bundle_of(doc_id: str, count: int) -> str:
+    return f"b{int(hashlib.sha256(doc_id.encode()).hexdigest()[:8], 16) % count:02d}"
+
+
+def _published_bundles(previous: Path | None) -> dict[str, str]:
+    try:
+        return json.loads((previous / SEARCH_DIR / BUNDLES).read_text(encoding="utf-8"))["digests"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return {}
+
+
+def _carry(source: Path, target: Path) -> bool:
+    """Hard-link a published bundle into the new build (its files are never changed)."""
+    try:
+        shutil.copytree(source, target, copy_function=os.link)
+        return True
+    except OSError:
+        shutil.rmtree(target, ignore_errors=True)
+        return False
+
+
+def write_index(documents: Iterable[tuple[str, Path]], out_dir: Path, scratch_in: Path,
+                previous: Path | None = None, size: int = BUNDLE_SIZE) -> list[str]:
+    """Index ``documents`` ((id, folder holding its outputs)) into ``out_dir``/pagefind,
+    re-using the bundles of the build ``previous`` whose documents are unchanged; return the
+    bundles made anew."""
+    documents = list(documents)
+    count = bundle_count(len(documents), size)
+    members: dict[str, list[tuple[str, Path]]] = {}
+    for doc_id, folder in documents:
+        members.setdefault(bundle_of(doc_id, count), []).append((doc_id, folder))
+    digests: dict[str, str] = {}
+    for bundle, docs in sorted(members.items()):
+        digest = hashlib.sha256(f"{_pagefind_version()}\n{UNUSED}\n".encode())
+        for doc_id, folder in sorted(docs):
+            record = read_fragments(os.path.join(folder, doc_id, FRAGMENTS))[SEARCH_PART]
+            digest.update(f"{doc_id}\n{hashlib.sha256(record.encode()).hexdigest()}\n".encode())
+        digests[bundle] = digest.hexdigest()
+    published = _published_bundles(previous)
+    target = out_dir / SEARCH_DIR
+    target.mkdir()
+    made = []
+    for bundle, docs in sorted(members.items()):
+        if published.get(bundle) == digests[bundle] and _carry(previous / SEARCH_DIR / bundle, target / bundle):
+            continue
+        _index_bundle(docs, target / bundle, scratch_in)
+        made.append(bundle)
+    (target / BUNDLES).write_text(json.dumps({"bundles": sorted(members), "digests": digests}, indent=1) + "\n",
+                                  encoding="utf-8")
+    return made
+
+
+def _index_bundle(documents: list[tuple[str, Path]], target: Path, scratch_in: Path) -> None:
     program = pagefind_program()
     scratch = Path(tempfile.mkdtemp(prefix="tmp-search-", dir=scratch_in))
     try:
@@ -52,10 +128,12 @@ def write_index(documents: Iterable[tuple[str, Path]], out_dir: Path, scratch_in
             record = read_fragments(os.path.join(folder, doc_id, FRAGMENTS))[SEARCH_PART]
             (page / "index.html").write_text(record, encoding="utf-8")
         result = subprocess.run(tied_to_this_process([program, "--site", str(scratch), "--output-path",
-                                                      str(out_dir / SEARCH_DIR), "--silent"]),
+                                                      str(target), "--silent"]),
                                 capture_output=True, text=True, stdin=subprocess.DEVNULL)
         if result.returncode != 0:
             raise SearchIndexError(f"Pagefind could not index the collection: "
                                    f"{(result.stderr or result.stdout).strip()[-500:]}")
+        for name in UNUSED:                 # Pagefind's ready-made interfaces: the page has its own
+            (target / name).unlink(missing_ok=True)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
