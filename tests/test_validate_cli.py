@@ -128,3 +128,37 @@ def test_every_document_declares_its_schemas_for_editors():
         assert "http://purl.oclc.org/dsdl/schematron" in hrefs["../schema/cable.sch"]
         for href in hrefs:
             assert (path.parent / href).resolve().is_file()
+
+
+def test_validate_in_worker_processes_reports_exactly_what_one_process_does(tmp_path):
+    """`validate --jobs 2` (the build's worker pool) against `--jobs 1`: the same report, in
+    the same order, on a collection with every kind of problem."""
+    import shutil
+
+    from conftest import CABLE, TEI_DIR
+
+    source = CABLE.read_text(encoding="utf-8")
+    tei = tmp_path / "tei"
+    tei.mkdir()
+    shutil.copy(TEI_DIR / "register.xml", tei)
+    for n in range(40):
+        text = source.replace("unamir-100", f"cable-{n:02d}")
+        if n % 7 == 1:
+            text = text.replace("</closer>", "</closr>")                       # not well-formed
+        if n % 7 == 2:
+            text = text.replace('n="2" xml:id', 'n="9" xml:id', 1)             # a rule
+        if n % 7 == 3:
+            text = text.replace("register.xml#pers-annan", "register.xml#pers-nobody", 1)   # a pointer
+        (tei / f"cable-{n:02d}.xml").write_text(text, encoding="utf-8")
+    shutil.copy(tei / "cable-05.xml", tei / "duplicate.xml")                   # ids across files
+    outputs = {}
+    for jobs in ("1", "2"):
+        for fmt in ("text", "json"):
+            result = run_cli("validate", str(tei), "--jobs", jobs, "--format", fmt)
+            assert result.returncode == 1 and "Traceback" not in result.stderr
+            outputs[jobs, fmt] = result.stdout + result.stderr
+    assert outputs["1", "text"] == outputs["2", "text"]
+    assert outputs["1", "json"] == outputs["2", "json"]
+    rules = {line.rsplit("[", 1)[-1] for line in outputs["1", "text"].splitlines() if line.endswith("]")}
+    assert {"well-formed]", "pointer-resolves]", "id-unique]"} <= rules
+    assert run_cli("validate", str(tei), "--jobs", "0").returncode == 2

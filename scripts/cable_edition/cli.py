@@ -51,6 +51,8 @@ def _parser() -> argparse.ArgumentParser:
         description="Check every document: well-formedness, RELAX NG, Schematron, then the "
         "collection (pointers, unique ids, unused records). Exit 0 if valid (warnings allowed), "
         "1 if invalid, 2 on a usage or I/O problem.")
+    validate.add_argument("--jobs", "-j", type=int, default=None, metavar="N",
+                          help="worker processes (default: one per CPU; below 32 documents, one)")
     validate.add_argument("--format", choices=FORMATS, default="text",
                           help="text (path:line:col: severity: message [rule]), github (workflow "
                           "commands), junit (JUnit XML) or json")
@@ -134,7 +136,10 @@ def _import(args: argparse.Namespace) -> int:
 def _validate(args: argparse.Namespace) -> int:
     from cable_edition.validate import validate
 
-    report = validate(args.paths or None, max_bytes=args.max_bytes)
+    if args.jobs is not None and args.jobs < 1:
+        print("cable-edition: error: --jobs must be at least 1", file=sys.stderr)
+        return 2
+    report = validate(args.paths or None, max_bytes=args.max_bytes, jobs=args.jobs or os.cpu_count() or 1)
     diagnostics = report.diagnostics
     if args.format == "text":
         sys.stderr.write(render_text(diagnostics))

@@ -388,26 +388,62 @@ def load_registers(paths: Iterable[Path], max_bytes: int = DEFAULT_MAX_BYTES) ->
     return registers, diagnostics
 
 
-def validate(paths: list[Path] | None = None, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Report:
-    """Validate every document of ``paths`` (default: ./tei) and the registers beside them.
+# Below this many documents, worker processes cost more than they save.
+PARALLEL_THRESHOLD = 32
+
+
+def check_file(path: Path, registers: Registers, max_bytes: int) -> tuple[list[Diagnostic], Facts | None]:
+    """One document, read once and checked on its own: its problems, and what the collection
+    checks need of it (None if it could not be read as a TEI document)."""
+    try:
+        loaded = load(path, max_bytes=max_bytes)
+        require_tei(loaded)
+    except UserError as error:
+        return error.diagnostics, None
+    return check_document(loaded, registers)
+
+
+_checker: tuple[Registers, int] | None = None
+
+
+def start_checker(registers: list[tuple[str, bytes]], max_bytes: int) -> None:
+    """Initializer of a worker process (workers.py): the registers as validate read them."""
+    global _checker
+    from cable_edition.load import parse_bytes
+
+    _checker = (Registers([Loaded(Path(p), data, parse_bytes(Path(p), data)) for p, data in registers]), max_bytes)
+
+
+def check_in_worker(path: str) -> tuple[list[Diagnostic], Facts | None]:
+    assert _checker is not None, "start_checker() was not run in this process"
+    return check_file(Path(path), *_checker)
+
+
+def validate(paths: list[Path] | None = None, *, max_bytes: int = DEFAULT_MAX_BYTES, jobs: int = 1) -> Report:
+    """Validate every document of ``paths`` (default: ./tei) and the registers beside them,
+    in ``jobs`` worker processes (the build's pool) when there are enough documents; the
+    report is the same, in the same order, however many.
 
     Documents are read one at a time: only what the collection checks need of each (its
     ids and pointers) is kept, never its tree."""
     collection = collect(paths)
     registers, diagnostics = load_registers(collection.registers, max_bytes)
     index = Registers(registers)
+    if jobs > 1 and len(collection.documents) >= PARALLEL_THRESHOLD:
+        from cable_edition.workers import Pool
+
+        with Pool(jobs, start_checker, ([(str(r.path), r.data) for r in registers], max_bytes)) as pool:
+            checked = list(pool.map(check_in_worker, [(str(p),) for p in collection.documents],
+                                    chunk=max(1, min(32, len(collection.documents) // (jobs * 8)))))
+    else:
+        checked = [check_file(path, index, max_bytes) for path in collection.documents]
     facts, complete = [], True
-    for path in collection.documents:
-        try:
-            loaded = load(path, max_bytes=max_bytes)
-            require_tei(loaded)
-        except UserError as error:
-            diagnostics += error.diagnostics
-            complete = False
-            continue
-        problems, found = check_document(loaded, index)
+    for path, (problems, found) in zip(collection.documents, checked):
         diagnostics += problems
-        facts.append((str(path), found))
+        if found is None:
+            complete = False
+        else:
+            facts.append((str(path), found))
     diagnostics += check_collection(facts, index, complete=complete)
     report = Report(files=[str(p) for p in [*collection.registers, *collection.documents]])
     order = {path: n for n, path in enumerate(report.files)}
