@@ -154,16 +154,20 @@ def lxml_floor(paths: list[Path]) -> float:
     return time.perf_counter() - start
 
 
+def _collection_folder(work: Path, source: Path, size: int) -> tuple[Path, list[Path]]:
+    """A folder to build in: the project's settings, and ``size`` synthetic cables in tei/."""
+    work.mkdir(parents=True, exist_ok=True)
+    config = PACKAGE_DIR.parents[1] / "pyproject.toml"
+    if config.is_file():
+        (work / "pyproject.toml").write_bytes(config.read_bytes())
+    return work, make_collection(source, work / "tei", size)
+
+
 def bench_scale(sizes: list[int], jobs: int, source: Path, folder: Path) -> None:
     cli = [sys.executable, "-m", "cable_edition"]
-    config = PACKAGE_DIR.parents[1] / "pyproject.toml"
     rows = []
     for size in sizes:
-        work = folder / f"n{size}"
-        work.mkdir(parents=True, exist_ok=True)
-        if config.is_file():
-            (work / "pyproject.toml").write_bytes(config.read_bytes())
-        paths = make_collection(source, work / "tei", size)
+        work, paths = _collection_folder(folder / f"n{size}", source, size)
         validate_s, validate_mb = run_measured([*cli, "validate", "tei"], work)
         build_s, build_mb = run_measured([*cli, "build", "tei", "--jobs", str(jobs)], work)
         noop_s, noop_mb = run_measured([*cli, "build", "tei", "--jobs", str(jobs)], work)
@@ -254,14 +258,9 @@ def bench_search(sizes: list[int], source: Path, folder: Path) -> None:
     from cable_edition.search import write_index
 
     cli = [sys.executable, "-m", "cable_edition"]
-    config = PACKAGE_DIR.parents[1] / "pyproject.toml"
     rows = []
     for size in sizes:
-        work = folder / f"s{size}"
-        work.mkdir(parents=True, exist_ok=True)
-        if config.is_file():
-            (work / "pyproject.toml").write_bytes(config.read_bytes())
-        make_collection(source, work / "tei", size)
+        work, _ = _collection_folder(folder / f"s{size}", source, size)
         build_s, _ = run_measured([*cli, "build", "tei", "--jobs", "2"], work)
         published = Path(os.path.realpath(work / "build"))
         ids = sorted(p.name for p in published.iterdir() if p.is_dir() and p.name.startswith("cable-"))

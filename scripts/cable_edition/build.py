@@ -168,7 +168,7 @@ def _heal(plan: Plan, current: Path | None) -> None:
             plan.healed.append(by_path[str(path)])
 
 
-def _published_intact(plan: Plan, current: Path | None) -> bool:
+def _published_intact(current: Path | None) -> bool:
     return current is not None and all((current / name).is_file() for name in [*COLLECTION_FILES, MANIFEST]) \
         and (current / SEARCH_DIR / BUNDLES).is_file()
 
@@ -221,15 +221,14 @@ class _Reader:
 
 
 def _process(reader: _Reader, registers: list[Loaded], config: Config, staging: Path, jobs: int,
-             max_bytes: int, local: Worker) -> Iterator[DocumentResult]:
+             local: Worker) -> Iterator[DocumentResult]:
     if jobs <= 1 or len(reader.plan.work) < PARALLEL_THRESHOLD:
         for path, read in reader:
             yield local.process(Path(path), read)
         return
     from cable_edition.workers import Pool      # only when there is enough work for it
 
-    with Pool(jobs, start_worker, ([(str(r.path), r.data) for r in registers], config, str(staging),
-                                   max_bytes)) as pool:
+    with Pool(jobs, start_worker, ([(str(r.path), r.data) for r in registers], config, str(staging))) as pool:
         chunk = max(1, min(32, len(reader.plan.work) // (jobs * 8)))
         yield from pool.map(process_in_worker, reader, chunk=chunk)
 
@@ -296,16 +295,16 @@ def build(paths: list[Path] | None = None, out_dir: Path = Path("build"), *,
         registers, problems = load_registers(collection.registers, max_bytes)
         plan = _plan(collection, registers, output, config, force, shard)
         current = output.current()
-        if not plan.work and set(plan.cached) == set(plan.previous.documents) and _published_intact(plan, current):
+        if not plan.work and set(plan.cached) == set(plan.previous.documents) and _published_intact(current):
             report.unchanged = sorted(plan.cached)      # nothing changed: nothing to check, nothing to publish
             report.diagnostics = problems + [w for c in plan.cached.values() for w in c.warnings] + \
                 plan.previous.warnings
             report.seconds = time.perf_counter() - started
             return report
         with output.stage() as staging, _writing(output):
-            local = Worker(registers, config, staging, max_bytes)
+            local = Worker(registers, config, staging)
             reader = _Reader(plan, max_bytes, shard)
-            results = list(_progress(_process(reader, registers, config, staging, jobs, max_bytes, local),
+            results = list(_progress(_process(reader, registers, config, staging, jobs, local),
                                      len(plan.work), progress))
             results += reader.unreadable
             plan.cached.update(reader.restated)
@@ -317,7 +316,7 @@ def build(paths: list[Path] | None = None, out_dir: Path = Path("build"), *,
                     shutil.rmtree(staging / result.id, ignore_errors=True)
             report.built, report.unchanged = sorted(fresh), sorted(kept)
             removed = set(plan.previous.documents) - set(kept) - set(fresh)
-            if not fresh and not removed and not plan.healed and _published_intact(plan, current):
+            if not fresh and not removed and not plan.healed and _published_intact(current):
                 report.seconds = time.perf_counter() - started
                 return report                       # only times of modification changed: nothing to publish
             _carry_over(output, staging, kept)

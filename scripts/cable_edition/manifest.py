@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -102,8 +101,3 @@ class Manifest:
                        [Diagnostic(**w) for w in data["warnings"]])
         except (OSError, ValueError, KeyError, TypeError):
             return cls()
-
-
-def stat_of(path: Path) -> tuple[int, int]:
-    info = os.stat(path)
-    return info.st_size, info.st_mtime_ns

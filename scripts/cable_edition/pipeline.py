@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from cable_edition.diagnostics import Diagnostic, UserError, has_errors
-from cable_edition.load import DEFAULT_MAX_BYTES, Input, Loaded, parse_bytes, require_tei
+from cable_edition.load import Input, Loaded, parse_bytes, require_tei
 from cable_edition.project import Config
 from cable_edition.render import Renderer, RenderIOError
 from cable_edition.validate import Facts, Registers, check_document
@@ -43,12 +43,10 @@ class Worker:
     """Holds what one process needs to handle documents: the registers (parsed once) and
     the compiled stylesheets."""
 
-    def __init__(self, registers: list[Loaded], config: Config, staging: Path,
-                 max_bytes: int = DEFAULT_MAX_BYTES):
+    def __init__(self, registers: list[Loaded], config: Config, staging: Path):
         self.registers = Registers(registers)
         self.config = config
         self.staging = staging
-        self.max_bytes = max_bytes
         self._renderer: Renderer | None = None
 
     def compile(self) -> None:
@@ -97,12 +95,12 @@ class Worker:
 _worker: Worker | None = None
 
 
-def start_worker(registers: list[tuple[str, bytes]], config: Config, staging: str, max_bytes: int) -> None:
+def start_worker(registers: list[tuple[str, bytes]], config: Config, staging: str) -> None:
     """Initializer of a worker process (workers.py): the registers as the build read them,
     parsed once; the stylesheets compiled once."""
     global _worker
     loaded = [Loaded(Path(path), data, parse_bytes(Path(path), data)) for path, data in registers]
-    _worker = Worker(loaded, config, Path(staging), max_bytes)
+    _worker = Worker(loaded, config, Path(staging))
     _worker.compile()
 
 

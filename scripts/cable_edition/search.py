@@ -97,35 +97,35 @@ def write_index(documents: Iterable[tuple[str, Path]], out_dir: Path, scratch_in
     members: dict[str, list[tuple[str, Path]]] = {}
     for doc_id, folder in documents:
         members.setdefault(bundle_of(doc_id, count), []).append((doc_id, folder))
-    digests: dict[str, str] = {}
-    for bundle, docs in sorted(members.items()):
-        digest = hashlib.sha256(f"{_pagefind_version()}\n{UNUSED}\n".encode())
-        for doc_id, folder in sorted(docs):
-            record = read_fragments(os.path.join(folder, doc_id, FRAGMENTS))[SEARCH_PART]
-            digest.update(f"{doc_id}\n{hashlib.sha256(record.encode()).hexdigest()}\n".encode())
-        digests[bundle] = digest.hexdigest()
     published = _published_bundles(previous)
     target = out_dir / SEARCH_DIR
     target.mkdir()
+    digests: dict[str, str] = {}
     made = []
-    for bundle, docs in sorted(members.items()):
+    for bundle, docs in sorted(members.items()):    # one bundle's records in memory at a time
+        records = [(doc_id, read_fragments(os.path.join(folder, doc_id, FRAGMENTS))[SEARCH_PART])
+                   for doc_id, folder in sorted(docs)]
+        digest = hashlib.sha256(f"{_pagefind_version()}\n{UNUSED}\n".encode())
+        for doc_id, record in records:
+            digest.update(f"{doc_id}\n{hashlib.sha256(record.encode()).hexdigest()}\n".encode())
+        digests[bundle] = digest.hexdigest()
         if published.get(bundle) == digests[bundle] and _carry(previous / SEARCH_DIR / bundle, target / bundle):
             continue
-        _index_bundle(docs, target / bundle, scratch_in)
+        _index_bundle(records, target / bundle, scratch_in)
         made.append(bundle)
     (target / BUNDLES).write_text(json.dumps({"bundles": sorted(members), "digests": digests}, indent=1) + "\n",
                                   encoding="utf-8")
     return made
 
 
-def _index_bundle(documents: list[tuple[str, Path]], target: Path, scratch_in: Path) -> None:
+def _index_bundle(records: list[tuple[str, str]], target: Path, scratch_in: Path) -> None:
+    """Lay a bundle's records out as pages and index them with Pagefind's program."""
     program = pagefind_program()
     scratch = Path(tempfile.mkdtemp(prefix="tmp-search-", dir=scratch_in))
     try:
-        for doc_id, folder in documents:
+        for doc_id, record in records:
             page = scratch / doc_id
             page.mkdir()
-            record = read_fragments(os.path.join(folder, doc_id, FRAGMENTS))[SEARCH_PART]
             (page / "index.html").write_text(record, encoding="utf-8")
         result = subprocess.run(tied_to_this_process([program, "--site", str(scratch), "--output-path",
                                                       str(target), "--silent"]),
