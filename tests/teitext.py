@@ -37,6 +37,8 @@ def text(element, view: str, flip=None) -> str:
         if not skip:
             parts.append(node.text or "")
             for child in node:
+                if node.tag == f"{T}app" and child.tag != f"{T}lem":
+                    continue                      # both views follow the copy-text
                 if node.tag == f"{T}choice":
                     keep = EDITED if view_here == "reading" else WITNESS
                     if child.tag not in keep:
@@ -52,3 +54,50 @@ def text(element, view: str, flip=None) -> str:
 def block_of(element) -> etree._Element:
     return element.xpath("ancestor::*[self::tei:p or self::tei:item or self::tei:closer or self::tei:ab][1]",
                          namespaces=NS)[0]
+
+
+OFF = {f"{T}lacunaStart", f"{T}witEnd"}
+ON = {f"{T}lacunaEnd", f"{T}witStart"}
+
+
+def witness_lines(tree, wit: str) -> list[str]:
+    """The text of the witness ``wit`` ("#id", not the copy-text), a line per block it has:
+    at each app its rdg (else the lemma), the witness side of every intervention, nothing
+    after the point where it breaks off, and a block it lacks entirely left out."""
+    def wits(event):
+        own = event.get("wit")
+        if own is None:
+            reading = next(event.iterancestors(f"{T}lem", f"{T}rdg"), None)
+            own = reading.get("wit") if reading is not None else ""
+        return own.split()
+
+    events = [e for e in tree.iter(*OFF, *ON) if wit in wits(e)]
+    present = not (events and events[0].tag == f"{T}witStart")
+    lines = []
+    for block in blocks(tree, "reading"):
+        parts: list[str] = []
+        had_text = present
+
+        def walk(node):
+            nonlocal present
+            if node.tag in OFF | ON and wit in wits(node):
+                present = node.tag in ON
+            elif node.tag != f"{T}note":
+                if present:
+                    parts.append(node.text or "")
+                for child in node:
+                    if node.tag == f"{T}app":
+                        chosen = [c for c in node if wit in (c.get("wit") or "").split()] or \
+                                 [c for c in node if c.tag == f"{T}lem"]
+                        if child is not chosen[0]:
+                            continue
+                    if node.tag == f"{T}choice" and child.tag not in WITNESS:
+                        continue
+                    walk(child)
+            if node is not block and present:
+                parts.append(node.tail or "")
+
+        walk(block)
+        if had_text or parts:
+            lines.append(" ".join("".join(parts).split()))
+    return lines

@@ -106,7 +106,8 @@ def test_views_switch_by_keyboard(opened):
 def test_the_switch_is_a_labelled_radio_group_for_screen_readers(opened):
     snapshot = opened.page.locator("fieldset.views").aria_snapshot()
     assert 'group "View"' in snapshot
-    assert 'radio "Reading text" [checked]' in snapshot and 'radio "Diplomatic text"' in snapshot
+    assert 'radio "Reading text" [checked]' in snapshot and 'radio "Diplomatic text (T)"' in snapshot
+    assert 'radio "Witness P"' in snapshot
 
 
 def test_the_chosen_view_survives_a_reload_with_javascript(browser, page_url):

@@ -41,6 +41,9 @@
   <xsl:key name="ce:by-id" match="*[@xml:id]" use="@xml:id"/>
   <xsl:key name="ce:notes-by-target" match="tei:note[@target]"
            use="tokenize(@target) ! substring-after(., '#')"/>
+  <!-- Where each witness breaks off or resumes, by its pointer ("#id"). -->
+  <xsl:key name="ce:witness-events" match="tei:lacunaStart | tei:lacunaEnd | tei:witStart | tei:witEnd"
+           use="ce:wits(.)"/>
 
   <!-- ============================ functions ============================ -->
 
@@ -188,6 +191,117 @@
                           //(tei:ab | tei:item | tei:p | tei:closer)"/>
   </xsl:function>
 
+  <!-- ============================ witnesses ============================ -->
+
+  <!-- The witnesses of listWit; the first is the copy-text (the diplomatic text). -->
+  <xsl:function name="ce:witnesses" as="element(tei:witness)*">
+    <xsl:param name="tei" as="element(tei:TEI)"/>
+    <xsl:sequence select="$tei/tei:teiHeader/tei:fileDesc/tei:sourceDesc/tei:listWit/tei:witness"/>
+  </xsl:function>
+
+  <xsl:function name="ce:siglum" as="xs:string">
+    <xsl:param name="witness" as="element(tei:witness)"/>
+    <xsl:sequence select="normalize-space($witness/tei:abbr[1])"/>
+  </xsl:function>
+
+  <!-- The witnesses a reading, or a break in a witness, names: its own @wit, or its
+       reading's. -->
+  <xsl:function name="ce:wits" as="xs:string*">
+    <xsl:param name="element" as="element()"/>
+    <xsl:sequence select="tokenize(($element/@wit, $element/ancestor::*[self::tei:lem or self::tei:rdg][1]/@wit)[1])"/>
+  </xsl:function>
+
+  <!-- A witness's reading at an app: the rdg that names it, else the lemma (a witness an
+       app does not name reads as the copy-text, as the header declares). -->
+  <xsl:function name="ce:reading-of" as="element()">
+    <xsl:param name="app" as="element(tei:app)"/>
+    <xsl:param name="wit" as="xs:string"/>
+    <xsl:sequence select="($app/tei:rdg[tokenize(@wit) = $wit], $app/tei:lem)[1]"/>
+  </xsl:function>
+
+  <!-- Whether a witness lacks a node: after the last lacunaStart or witEnd before it with
+       no lacunaEnd or witStart between, or before its first witStart. -->
+  <xsl:function name="ce:absent" as="xs:boolean">
+    <xsl:param name="node" as="node()"/>
+    <xsl:param name="wit" as="xs:string"/>
+    <xsl:variable name="events" select="key('ce:witness-events', $wit, root($node))"/>
+    <xsl:variable name="last" select="$events[. &lt;&lt; $node][last()]"/>
+    <xsl:sequence select="if (empty($events)) then false()
+                          else if ($last) then exists($last[self::tei:lacunaStart or self::tei:witEnd])
+                          else exists($events[1][self::tei:witStart])"/>
+  </xsl:function>
+
+  <!-- The sigla of the witnesses (other than the copy-text) that lack a node. -->
+  <xsl:function name="ce:absent-sigla" as="xs:string*">
+    <xsl:param name="node" as="node()"/>
+    <xsl:for-each select="ce:witnesses(root($node)/tei:TEI)[position() gt 1]">
+      <xsl:sequence select="ce:siglum(.)[ce:absent($node, '#' || current()/@xml:id)]"/>
+    </xsl:for-each>
+  </xsl:function>
+
+  <!-- What a break in a witness says, in every view that shows it. -->
+  <xsl:function name="ce:break-marker" as="xs:string">
+    <xsl:param name="event" as="element()"/>
+    <xsl:param name="siglum" as="xs:string"/>
+    <xsl:sequence select="'[' || $siglum || ' ' || map {
+        'lacunaStart': 'breaks off here', 'lacunaEnd': 'resumes here',
+        'witStart': 'begins here', 'witEnd': 'ends here' }(local-name($event)) || ']'"/>
+  </xsl:function>
+
+  <!-- The lines of a witness's text: the copy-text's is the diplomatic text; another's is
+       the cable (without the copy-text's title lines) with its readings, the lines it lacks
+       left out, and its breaks marked. -->
+  <xsl:function name="ce:witness-lines" as="xs:string*">
+    <xsl:param name="tei" as="element(tei:TEI)"/>
+    <xsl:param name="witness" as="element(tei:witness)"/>
+    <xsl:variable name="wit" select="'#' || $witness/@xml:id"/>
+    <xsl:choose>
+      <xsl:when test="$witness is ce:witnesses($tei)[1]">
+        <xsl:sequence select="ce:blocks($tei, 'diplomatic') ! ce:line(., 'diplomatic')"/>
+      </xsl:when>
+      <xsl:otherwise>
+        <xsl:for-each select="ce:blocks($tei, 'reading')[not(ce:absent(., $wit))]">
+          <xsl:variable name="parts" as="xs:string*">
+            <xsl:apply-templates select="node()" mode="witness">
+              <xsl:with-param name="wit" select="$wit" tunnel="yes"/>
+              <xsl:with-param name="siglum" select="ce:siglum($witness)" tunnel="yes"/>
+            </xsl:apply-templates>
+          </xsl:variable>
+          <xsl:sequence select="normalize-space(string-join($parts))"/>
+        </xsl:for-each>
+      </xsl:otherwise>
+    </xsl:choose>
+  </xsl:function>
+
+  <!-- A witness variant as plain text, in context: "Booh-Booh / Dallaire" (T), with a word
+       either side where a reading is only spacing or punctuation. -->
+  <xsl:function name="ce:variant-readings" as="map(xs:string, xs:string)*">
+    <xsl:param name="app" as="element(tei:app)"/>
+    <xsl:variable name="block" select="$app/ancestor::*[self::tei:p or self::tei:item or self::tei:closer][1]"/>
+    <xsl:variable name="plain" select="$block//text()[not(ancestor::*[self::tei:rdg or self::tei:note
+                                        or local-name() = $ce:edited-names])]"/>
+    <xsl:variable name="text-before" select="string-join($plain[. &lt;&lt; $app])"/>
+    <xsl:variable name="text-after" select="string-join($plain[. >> $app][not(ancestor::tei:app[. is $app])])"/>
+    <xsl:variable name="before" select="tokenize(replace($text-before, '[^\w\s-]+$', ''))[last()]
+                                        || ' '[matches($text-before, '\s$')]"/>
+    <xsl:variable name="after" select="' '[matches($text-after, '^\s')]
+                                       || replace(tokenize(replace($text-after, '^[^\w\s-]+', ''))[1], '[^\w-]+$', '')"/>
+    <xsl:for-each select="$app/(tei:lem | tei:rdg)">
+      <xsl:variable name="parts" as="xs:string*">
+        <xsl:apply-templates select="node()" mode="witness">
+          <xsl:with-param name="wit" select="ce:wits(.)[1]" tunnel="yes"/>
+          <xsl:with-param name="siglum" select="''" tunnel="yes"/>
+        </xsl:apply-templates>
+      </xsl:variable>
+      <xsl:variable name="own" select="string-join($parts)"/>
+      <xsl:variable name="bare" select="not(matches($own, '\w\w'))"/>
+      <xsl:sequence select="map {
+          'text': normalize-space(string-join((($before, '')[$bare][1] || $own || ($after, '')[$bare][1]))),
+          'sigla': string-join(ce:wits(.) ! ce:record(., $app)/tei:abbr ! normalize-space(), ' '),
+          'breaks': string-join(.//(tei:lacunaStart | tei:witEnd) ! ' breaks off here') }"/>
+    </xsl:for-each>
+  </xsl:function>
+
   <!-- ==================== the two sides of the text ==================== -->
 
   <!-- diplomatic: the witness as transcribed -->
@@ -196,6 +310,35 @@
     <xsl:apply-templates select="*[local-name() = $ce:witness-names]" mode="#current"/>
   </xsl:template>
   <xsl:template match="tei:note" mode="diplomatic"/>
+  <xsl:template match="tei:app" mode="diplomatic reading">
+    <xsl:apply-templates select="tei:lem/node()" mode="#current"/>
+  </xsl:template>
+
+  <!-- witness: one witness's text (its readings, the witness side of interventions, nothing
+       it lacks, its breaks marked); $wit is its pointer, $siglum its siglum ('' for no
+       marks). -->
+  <xsl:mode name="witness" on-no-match="shallow-skip"/>
+  <xsl:template match="text()" mode="witness">
+    <xsl:param name="wit" as="xs:string" tunnel="yes"/>
+    <xsl:if test="not(ce:absent(., $wit))">
+      <xsl:value-of select="."/>
+    </xsl:if>
+  </xsl:template>
+  <xsl:template match="tei:app" mode="witness">
+    <xsl:param name="wit" as="xs:string" tunnel="yes"/>
+    <xsl:apply-templates select="ce:reading-of(., $wit)/node()" mode="#current"/>
+  </xsl:template>
+  <xsl:template match="tei:choice" mode="witness">
+    <xsl:apply-templates select="*[local-name() = $ce:witness-names]" mode="#current"/>
+  </xsl:template>
+  <xsl:template match="tei:lacunaStart | tei:lacunaEnd | tei:witStart | tei:witEnd" mode="witness">
+    <xsl:param name="wit" as="xs:string" tunnel="yes"/>
+    <xsl:param name="siglum" as="xs:string" tunnel="yes"/>
+    <xsl:if test="$siglum and ce:wits(.) = $wit">
+      <xsl:text> {ce:break-marker(., $siglum)} </xsl:text>
+    </xsl:if>
+  </xsl:template>
+  <xsl:template match="tei:note" mode="witness"/>
 
   <!-- reading: the text as edited -->
   <xsl:mode name="reading" on-no-match="text-only-copy"/>

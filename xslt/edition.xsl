@@ -2,7 +2,7 @@
 <!--
   The one stylesheet the build compiles.
   For a document: everything published for it, in one pass over one parsed tree
-  (<id>.diplomatic.txt, <id>.reading.txt, index.html, <id>.dc.xml, <id>.json, <id>.csl.json, written as
+  (<id>.diplomatic.txt, <id>.reading.txt, <id>.witness-<siglum>.txt for each witness, index.html, <id>.dc.xml, <id>.json, <id>.csl.json, written as
   result documents into its own folder: the build sets the base output URI to build/<id>/,
   so every href here is a plain file name), and .fragments, the document's parts of the
   collection outputs (collection.xsl); the principal result is the date by which the
@@ -43,6 +43,12 @@
     <xsl:for-each select="'diplomatic', 'reading'">
       <xsl:result-document href="{$id}.{.}.txt" method="text" encoding="UTF-8">
         <xsl:value-of select="ce:text($tei, .)"/>
+      </xsl:result-document>
+    </xsl:for-each>
+    <!-- The sigla are letters and digits (validate's rule witness-siglum): safe as names. -->
+    <xsl:for-each select="ce:witnesses($tei)">
+      <xsl:result-document href="{$id}.witness-{ce:siglum(.)}.txt" method="text" encoding="UTF-8">
+        <xsl:value-of select="ce:witness-text($tei, .)"/>
       </xsl:result-document>
     </xsl:for-each>
     <xsl:variable name="entry" as="element(document)">

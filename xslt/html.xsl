@@ -44,6 +44,8 @@
       select="'Published by cable-edition. Every page works without JavaScript and makes no request beyond itself.'"/>
     <!-- The way from the page to the top of the build: '' or '../'. -->
     <xsl:param name="root" as="xs:string" select="''"/>
+    <!-- Rules of this page's own (the views of its witnesses). -->
+    <xsl:param name="style" as="xs:string" select="''"/>
     <html lang="en">
       <head>
         <meta charset="utf-8"/>
@@ -51,7 +53,7 @@
         <title>{$title}</title>
         <link rel="icon" href="data:,"/>   <!-- no request for /favicon.ico -->
         <xsl:sequence select="$head"/>
-        <style>{$ce:css}</style>
+        <style>{$ce:css}{$style}</style>
       </head>
       <body>
         <a class="skip" href="#main">Skip to the text</a>
@@ -120,7 +122,7 @@
 
   <xsl:function name="ce:is-annotated" as="xs:boolean">
     <xsl:param name="element" as="element()"/>
-    <xsl:sequence select="exists($element[self::tei:choice or self::tei:surplus or (@xml:id and not(self::tei:p)
+    <xsl:sequence select="exists($element[self::tei:choice or self::tei:surplus or (@xml:id and not(self::tei:p or self::tei:app)
                           and exists(ce:notes-on(.)))][ancestor::tei:text and not(ancestor::tei:back)])"/>
   </xsl:function>
 
@@ -228,7 +230,9 @@
     <xsl:param name="dc" as="element()"/>
     <xsl:variable name="id" select="string($tei/@xml:id)"/>
     <xsl:variable name="header" select="$tei/tei:teiHeader"/>
+    <xsl:variable name="witnesses" select="ce:witnesses($tei)"/>
     <xsl:call-template name="ce:page">
+      <xsl:with-param name="style" select="ce:witness-css($witnesses[position() gt 1] ! ce:siglum(.))"/>
       <xsl:with-param name="title" select="normalize-space($header//tei:titleStmt/tei:title[@type = 'main'][1])"/>
       <xsl:with-param name="head">
         <xsl:call-template name="ce:citation-head">
@@ -247,13 +251,22 @@
               <input type="radio" name="view" id="view-reading" value="reading" checked="checked"/>
               <label for="view-reading">Reading text</label>
               <input type="radio" name="view" id="view-diplomatic" value="diplomatic"/>
-              <label for="view-diplomatic">Diplomatic text</label>
+              <label for="view-diplomatic">Diplomatic text<xsl:if test="count($witnesses) gt 1"> ({ce:siglum($witnesses[1])})</xsl:if></label>
+              <xsl:for-each select="$witnesses[position() gt 1]">
+                <input type="radio" name="view" id="view-witness-{ce:siglum(.)}" value="witness-{ce:siglum(.)}"/>
+                <label for="view-witness-{ce:siglum(.)}">Witness {ce:siglum(.)}</label>
+              </xsl:for-each>
             </fieldset>
             <p class="view-hint">
               <span class="hint-reading">The cable as edited: corrections applied, abbreviations
                 expanded. Marked words have a note: hover, focus or follow the number.</span>
               <span class="hint-diplomatic">The witness as transcribed, errors marked [sic],
                 with the transcriber's own title lines.</span>
+              <xsl:for-each select="$witnesses[position() gt 1]">
+                <span class="hint-witness hint-witness-{ce:siglum(.)}">Witness {ce:siglum(.)} as collated
+                  with {ce:siglum($witnesses[1])}: its own readings, where it has text; what it lacks is
+                  left out and its breaks are marked. <xsl:value-of select="$tei/tei:teiHeader//tei:normalization[@corresp = '#' || current()/@xml:id]//tei:item ! ('Not recorded: ' || normalize-space(.))" separator="; "/>.</span>
+              </xsl:for-each>
             </p>
             <article class="cable" aria-label="Text of the cable">
               <xsl:apply-templates select="$tei/tei:text/tei:front, $tei/tei:text/tei:body" mode="html"/>
@@ -264,6 +277,7 @@
           <xsl:call-template name="ce:metadata"><xsl:with-param name="tei" select="$tei"/></xsl:call-template>
           <div class="notes-column">
             <xsl:call-template name="ce:apparatus"><xsl:with-param name="tei" select="$tei"/></xsl:call-template>
+            <xsl:call-template name="ce:variants"><xsl:with-param name="tei" select="$tei"/></xsl:call-template>
             <xsl:call-template name="ce:entity-index"><xsl:with-param name="tei" select="$tei"/></xsl:call-template>
           </div>
         </div>
@@ -372,7 +386,8 @@
   <xsl:mode name="html" on-no-match="text-only-copy"/>
 
   <xsl:template match="tei:front" mode="html">
-    <div class="transcriber diplomatic-only">
+    <div class="{string-join(('transcriber', 'diplomatic-only',
+                 ce:witnesses(ancestor::tei:TEI)[position() gt 1] ! ('absent-' || ce:siglum(.))), ' ')}">
       <p class="who">Title lines added by the transcriber (witness T), not part of the cable</p>
       <xsl:apply-templates select=".//tei:ab" mode="#current"/>
     </div>
@@ -389,7 +404,7 @@
   <xsl:template match="tei:list[@type = 'heading']" mode="html">
     <div class="cable-heading" role="group" aria-label="Heading of the cable" id="{ce:document-id(.)}-heading">
       <xsl:for-each select="tei:item">
-        <p class="hl hl-{@n}"><xsl:apply-templates mode="#current"/></p>
+        <p class="{string-join(('hl', 'hl-' || @n, ce:absent-sigla(.) ! ('absent-' || .)), ' ')}"><xsl:apply-templates mode="#current"/></p>
       </xsl:for-each>
     </div>
   </xsl:template>
@@ -399,7 +414,7 @@
   </xsl:template>
 
   <xsl:template match="tei:p[@n]" mode="html">
-    <p class="para" id="{@xml:id}">
+    <p class="{string-join(('para', ce:absent-sigla(.) ! ('absent-' || .)), ' ')}" id="{@xml:id}">
       <a class="anchor" href="#{@xml:id}" aria-label="Link to paragraph {@n}">¶</a>
       <xsl:apply-templates mode="#current"/>
     </p>
@@ -410,7 +425,7 @@
   </xsl:template>
 
   <xsl:template match="tei:closer" mode="html">
-    <p class="closer"><xsl:apply-templates select="*" mode="#current"/></p>
+    <p class="{string-join(('closer', ce:absent-sigla(.) ! ('absent-' || .)), ' ')}"><xsl:apply-templates select="*" mode="#current"/></p>
   </xsl:template>
 
   <xsl:template match="tei:seg[@type = 'handling']" mode="html">
@@ -441,6 +456,32 @@
     <xsl:if test="not($in-link)">
       <xsl:apply-templates select="." mode="noteref"/>
     </xsl:if>
+  </xsl:template>
+
+  <!-- A witness variant: every reading, each shown only in the views of its witnesses. -->
+  <xsl:template match="tei:app" mode="html">
+    <span class="app" id="{@xml:id}">
+      <xsl:for-each select="tei:lem | tei:rdg">
+        <span class="{string-join((local-name(), ce:wits(.) ! ce:record(., current())/tei:abbr ! ('wit-' || normalize-space(.))), ' ')}">
+          <xsl:apply-templates mode="#current"/>
+        </span>
+      </xsl:for-each>
+    </span>
+  </xsl:template>
+
+  <xsl:template match="tei:lacunaStart | tei:lacunaEnd | tei:witStart | tei:witEnd" mode="html">
+    <xsl:variable name="event" select="."/>
+    <xsl:for-each select="ce:wits(.) ! ce:record(., $event)/tei:abbr ! normalize-space(.)">
+      <span class="break wit-{.}"> {ce:break-marker($event, .)}</span>
+    </xsl:for-each>
+  </xsl:template>
+
+  <!-- The topmost parts of a paragraph that a witness lacks: hidden in that witness's view
+       (whole lines and paragraphs carry the class themselves). -->
+  <xsl:template match="tei:body//node()[not(self::tei:p or self::tei:item or self::tei:closer or self::tei:list
+                       or self::tei:div)][ce:absent-sigla(.)[not(. = ce:absent-sigla(current()/..))]]"
+                mode="html" priority="10">
+    <span class="{ce:absent-sigla(.) ! ('absent-' || .)}"><xsl:next-match/></span>
   </xsl:template>
 
   <xsl:template match="tei:surplus" mode="html">
@@ -535,6 +576,49 @@
       </section>
     </xsl:if>
   </xsl:template>
+
+  <!-- The witness variants, apart from the interventions: every reading with its sigla. -->
+  <xsl:template name="ce:variants">
+    <xsl:param name="tei" as="element(tei:TEI)"/>
+    <xsl:variable name="apps" select="$tei/tei:text//tei:app"/>
+    <xsl:if test="exists($apps)">
+      <section class="variants" aria-labelledby="variants-heading">
+        <h2 id="variants-heading">Witness variants</h2>
+        <p class="variants-note">Where the witnesses differ ({string-join(ce:witnesses($tei) ! ce:siglum(.), ', ')});
+          the first is the copy-text. Choose a witness's view above to read its text.</p>
+        <ol>
+          <xsl:for-each select="$apps">
+            <li id="{@xml:id}-entry">
+              <span class="place">{upper-case(substring(ce:place(.), 1, 1)) || substring(ce:place(.), 2)}:</span>
+              <xsl:text> </xsl:text>
+              <xsl:for-each select="ce:variant-readings(.)">
+                <xsl:if test="position() gt 1">; </xsl:if>
+                <q>{?text}</q>
+                <xsl:text> </xsl:text>
+                <span class="sigla">{?sigla}</span>
+                <xsl:value-of select="?breaks"/>
+              </xsl:for-each>
+              <xsl:text>.</xsl:text>
+              <xsl:for-each select="ce:notes-on(.)">
+                <xsl:text> </xsl:text>
+                <span class="note-text" id="{@xml:id}"><xsl:apply-templates mode="note"/></span>
+              </xsl:for-each>
+            </li>
+          </xsl:for-each>
+        </ol>
+      </section>
+    </xsl:if>
+  </xsl:template>
+
+  <!-- The CSS of the witness views, for this page's sigla. -->
+  <xsl:function name="ce:witness-css" as="xs:string">
+    <xsl:param name="sigla" as="xs:string*"/>
+    <xsl:sequence select="string-join($sigla ! (
+        let $on := 'body:has(#view-witness-' || . || ':checked) '
+        return $on || '.rdg.wit-' || . || ', ' || $on || '.break.wit-' || . || ' { display: inline; }&#10;'
+            || $on || '.lem:not(.wit-' || . || '), ' || $on || '.absent-' || . || ' { display: none; }&#10;'
+            || $on || '.hint-witness-' || . || ' { display: inline; }&#10;'))"/>
+  </xsl:function>
 
   <xsl:mode name="note" on-no-match="text-only-copy"/>
   <xsl:template match="tei:ref[@target]" mode="note">

@@ -4,7 +4,9 @@
   diplomatic: the witness as transcribed, one block per line (the transcriber's title lines,
               the heading lines, the paragraphs, the closer).
   reading:    the cable as edited, then its editorial interventions, numbered, each with its
-              place, both readings, kind, certainty, evidence and notes.
+              place, both readings, kind, certainty, evidence and notes; then the witness
+              variants, each with every witness's reading.
+  witness:    one witness's text (ce:witness-text): the copy-text's is the diplomatic text.
   Run alone, it writes the view named by $view; the build calls ce:text() from edition.xsl.
 -->
 <xsl:stylesheet version="3.0"
@@ -42,8 +44,14 @@
     <xsl:sequence select="string-join($lines, '&#10;') || '&#10;'"/>
   </xsl:function>
 
+  <xsl:function name="ce:witness-text" as="xs:string">
+    <xsl:param name="tei" as="element(tei:TEI)"/>
+    <xsl:param name="witness" as="element(tei:witness)"/>
+    <xsl:sequence select="string-join(ce:witness-lines($tei, $witness), '&#10;') || '&#10;'"/>
+  </xsl:function>
+
   <!-- The heading block together, then each paragraph and the closer after a blank line,
-       then the list of interventions. -->
+       then the list of interventions and the list of witness variants. -->
   <xsl:function name="ce:reading-lines" as="xs:string*">
     <xsl:param name="tei" as="element(tei:TEI)"/>
     <xsl:for-each-group select="ce:blocks($tei, 'reading')" group-adjacent="exists(self::tei:item)">
@@ -60,6 +68,23 @@
         <xsl:sequence select="position() || '. ' || ce:describe(.)"/>
       </xsl:for-each>
     </xsl:if>
+    <xsl:variable name="apps" select="$tei/tei:text//tei:app"/>
+    <xsl:if test="exists($apps)">
+      <xsl:sequence select="'', 'Witness variants', ''"/>
+      <xsl:for-each select="$apps">
+        <xsl:sequence select="position() || '. ' || ce:describe-variant(.)"/>
+      </xsl:for-each>
+    </xsl:if>
+  </xsl:function>
+
+  <!-- One witness variant in a line, e.g.
+       Heading (from): “UNations New York” T; “UNations, New York” P. -->
+  <xsl:function name="ce:describe-variant" as="xs:string">
+    <xsl:param name="app" as="element(tei:app)"/>
+    <xsl:variable name="readings" select="ce:variant-readings($app) ! ('“' || ?text || '” ' || ?sigla || ?breaks)"/>
+    <xsl:variable name="notes" select="ce:notes-on($app) ! ce:note-text(.)"/>
+    <xsl:sequence select="upper-case(substring(ce:place($app), 1, 1)) || substring(ce:place($app), 2) || ': '
+                          || string-join($readings, '; ') || '.' || string-join($notes ! (' Note: ' || .))"/>
   </xsl:function>
 
   <!-- One intervention in a sentence or three, e.g.

@@ -24,7 +24,7 @@ XML_ID = "{http://www.w3.org/XML/1998/namespace}id"
 SVRL = "{http://purl.oclc.org/dsdl/svrl}"
 
 # Attributes that point somewhere, and the URL schemes a pointer may use.
-POINTER_ATTRIBUTES = ("ref", "target", "source", "resp", "who")
+POINTER_ATTRIBUTES = ("ref", "target", "source", "resp", "who", "corresp")   # @wit: check_witnesses
 ALLOWED_SCHEMES = {"http", "https"}
 
 
@@ -282,10 +282,57 @@ def check_document_id(loaded: Loaded) -> list[Diagnostic]:
     return [_diagnostic(loaded, loaded.root, f'the document id "{shown}" {problem}', rule, attribute="xml:id")]
 
 
+# A witness's siglum names its view and its file (<id>.witness-<siglum>.txt).
+SIGLUM = re.compile(r"[A-Za-z][A-Za-z0-9]{0,15}")
+WIT_ELEMENTS = ("lem", "rdg", "lacunaStart", "lacunaEnd", "witStart", "witEnd")
+
+
+def check_witnesses(loaded: Loaded) -> list[Diagnostic]:
+    """The witnesses of listWit and the readings that name them: sigla fit for a file name
+    and distinct; every @wit names a witness; the lemma is the copy-text's (the first
+    witness); no app names a witness twice."""
+    diagnostics: list[Diagnostic] = []
+    ns = {"tei": TEI_NS}
+    witnesses = loaded.root.xpath("tei:teiHeader//tei:listWit/tei:witness", namespaces=ns)
+    seen: dict[str, str] = {}
+    for witness in witnesses:
+        siglum = "".join(witness.xpath("tei:abbr[1]//text()", namespaces=ns)).strip()
+        problem = None
+        if not SIGLUM.fullmatch(siglum):
+            problem = (f'the siglum "{siglum[:20]}" names the witness\'s view and file: give it 1 to 16 letters '
+                       "and digits, starting with a letter, in <abbr>")
+        elif siglum.casefold() in seen:
+            problem = f'the siglum "{siglum}" is already the siglum of {seen[siglum.casefold()]}: give each witness its own'
+        if problem:
+            diagnostics.append(_diagnostic(loaded, witness, problem, "witness-siglum"))
+        seen.setdefault(siglum.casefold(), witness.get(XML_ID) or "another witness")
+    ids = {w.get(XML_ID) for w in witnesses if w.get(XML_ID)}
+    copy_text = witnesses[0].get(XML_ID) if witnesses else None
+    for element in loaded.root.iterfind(".//{%s}text//*[@wit]" % TEI_NS):
+        for pointer in element.get("wit").split():
+            if not (pointer.startswith("#") and pointer[1:] in ids):
+                diagnostics.append(_diagnostic(loaded, element, f'@wit: "{pointer}" is not a witness of this '
+                                               'document: point to the xml:id of a <witness> in listWit, as "#id"',
+                                               "app-witness", attribute="wit"))
+    for app in loaded.root.iterfind(".//{%s}app" % TEI_NS):
+        named = [p for reading in app if isinstance(reading.tag, str) for p in (reading.get("wit") or "").split()]
+        twice = sorted({p for p in named if named.count(p) > 1})
+        if twice:
+            diagnostics.append(_diagnostic(loaded, app, f"this app names {', '.join(twice)} in more than one "
+                                           "reading: each witness has one reading at each place", "app-witness-once"))
+        lemma = app.find(f"{{{TEI_NS}}}lem")
+        if lemma is not None and copy_text and f"#{copy_text}" not in (lemma.get("wit") or "").split():
+            diagnostics.append(_diagnostic(loaded, lemma, f'the lem must be the copy-text\'s reading: add '
+                                           f'"#{copy_text}" (the first witness of listWit) to its @wit, and give '
+                                           "other witnesses' readings in rdg", "app-copy-text", attribute="wit"))
+    return diagnostics
+
+
 def check_document(loaded: Loaded, registers: Registers) -> tuple[list[Diagnostic], Facts]:
     """Every check that one document needs on its own: its id, RELAX NG, Schematron,
-    pointers."""
-    diagnostics = check_document_id(loaded) + check_relaxng(loaded) + check_schematron(loaded)
+    witnesses, pointers."""
+    diagnostics = (check_document_id(loaded) + check_relaxng(loaded) + check_schematron(loaded)
+                   + check_witnesses(loaded))
     pointer_problems, facts = check_pointers(loaded, registers)
     return diagnostics + pointer_problems, facts
 

@@ -1,0 +1,128 @@
+"""Every witness counts: witness P's readings and extent are in the TEI, P's text derived
+from the TEI reproduces the copy of P the edition holds (after only the normalisations the
+header declares), each witness has its text file and its view, and the witness variants are
+listed apart from the editorial interventions."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from lxml import etree
+
+from conftest import CABLE, SHARED
+from teitext import NS, witness_lines
+from test_html import Page
+
+PBS = SHARED / "sources" / "unamir-100-pbs.txt"
+BREAK = " [P breaks off here]"
+
+
+def declared(tree, wit: str) -> set[str]:
+    """The normalisations the header declares for a witness's collation."""
+    return set(tree.xpath(f"//tei:normalization[@corresp = '{wit}']//tei:list[@type = 'collation-normalisations']"
+                          "/tei:item/@n", namespaces=NS))
+
+
+def normalise(lines: list[str], normalisations: set[str]) -> list[str]:
+    """A witness's lines after the declared normalisations: ``paratext`` drops what comes
+    before the heading (the lines that are not the cable's), ``layout`` drops blank lines
+    and joins spacing, ``case`` folds capitals."""
+    if "paratext" in normalisations:
+        first = next(n for n, line in enumerate(lines) if re.match(r"(?i)to:", line.strip()))
+        lines = lines[first:]
+    if "layout" in normalisations:
+        lines = [" ".join(line.split()) for line in lines if line.strip()]
+    if "case" in normalisations:
+        lines = [line.casefold() for line in lines]
+    return lines
+
+
+def test_the_header_declares_how_p_was_collated_and_lists_p():
+    tree = etree.parse(str(CABLE))
+    assert tree.xpath("//tei:variantEncoding/@method", namespaces=NS) == ["parallel-segmentation"]
+    assert declared(tree, "#unamir-100-P") == {"case", "layout", "paratext"}   # punctuation is recorded
+    witness = tree.xpath("//tei:listWit/tei:witness[@xml:id = 'unamir-100-P']", namespaces=NS)[0]
+    assert "pbs.org/wgbh/pages/frontline/shows/evil/warning/unresponse.html" in witness.xpath(
+        "string(tei:ref/@target)", namespaces=NS)
+    assert "Ambassad" in " ".join(witness.itertext())
+
+
+def test_p_derived_from_the_tei_is_the_copy_of_p_after_the_declared_normalisations():
+    tree = etree.parse(str(CABLE))
+    normalisations = declared(tree, "#unamir-100-P")
+    held = PBS.read_text(encoding="utf-8").split("\n")
+    assert normalise(witness_lines(tree, "#unamir-100-P"), normalisations) == normalise(held, normalisations)
+
+
+def test_p_readings_are_kept_apart_from_the_interventions_and_t_stays_as_transcribed():
+    tree = etree.parse(str(CABLE))
+    readings = {" ".join("".join(r.itertext()).split()) or "(none)": r
+                for r in tree.xpath("//tei:rdg[@wit = '#unamir-100-P']", namespaces=NS)}
+    # witness-p.md: 2 (slash spacing), 4 (comma), 8-10 (substantive), 13 (extent)
+    assert set(readings) == {"/", ",", "as", "1993", "initiatives", "Ambassad"}
+    assert not tree.xpath("//tei:rdg//tei:choice | //tei:rdg//tei:surplus", namespaces=NS)
+    assert tree.xpath("//tei:rdg[@wit = '#unamir-100-P'][normalize-space() = 'Ambassad']/tei:lacunaStart",
+                      namespaces=NS)
+    assert tree.xpath("//tei:note[@target = '#unamir-100-v6']", namespaces=NS)   # why the break is there
+
+
+def test_each_witness_has_its_text_file(built):
+    tree = etree.parse(str(CABLE))
+    folder = built / "unamir-100"
+    assert (folder / "unamir-100.witness-T.txt").read_bytes() == (folder / "unamir-100.diplomatic.txt").read_bytes()
+    written = (folder / "unamir-100.witness-P.txt").read_text(encoding="utf-8")
+    expected = witness_lines(tree, "#unamir-100-P")
+    expected[-1] += BREAK                           # where P is absent from, marked
+    assert written == "\n".join(expected) + "\n"
+    assert "Paragraph" not in written and "7. For security" not in written and "Regards" not in written
+
+
+def test_the_reading_text_lists_witness_variants_after_the_interventions(built):
+    reading = (built / "unamir-100" / "unamir-100.reading.txt").read_text(encoding="utf-8")
+    interventions, variants = reading.split("\nEditorial interventions\n")[1].split("\nWitness variants\n")
+    assert "P breaks off" not in interventions
+    entries = variants.strip().split("\n")
+    assert entries[0] == "1. Heading (to): “Booh-Booh / Dallaire” T; “Booh-Booh/Dallaire” P."
+    assert entries[1] == "2. Heading (from): “UNations New” T; “UNations, New” P."
+    assert entries[2] == "3. Paragraph 1: “ass” T; “as” P."
+    assert entries[5].startswith("6. Paragraph 6: “Ambassadors” T; “Ambassad” P breaks off here. Note: P, as")
+    assert len(entries) == 6
+
+
+@pytest.fixture(params=[True, False], ids=["javascript", "no-javascript"])
+def opened(request, browser, built):
+    page = Page(browser, (built / "unamir-100" / "index.html").as_uri(), javascript=request.param)
+    yield page
+    page.close()
+
+
+def test_the_page_offers_witness_p_as_a_view_that_reads_as_p(opened):
+    tree = etree.parse(str(CABLE))
+    page = opened.page
+    assert page.locator("fieldset.views label").all_inner_texts() == [
+        "Reading text", "Diplomatic text (T)", "Witness P"]
+    page.click("label[for=view-witness-P]")
+    seen = opened.text("article.cable")
+    lines = witness_lines(tree, "#unamir-100-P")
+    for line in lines:
+        assert line in seen, line
+    assert seen.endswith("inform the Ambassad [P breaks off here]")      # nothing P lacks is shown
+    assert "Cable to Dallaire" not in seen                                 # T's title lines are T's
+    assert opened.text(".hint-witness-P").startswith("Witness P as collated with T")
+    page.click("label[for=view-reading]")
+    seen = opened.text("article.cable")
+    for wrong in ("Booh-Booh/Dallaire", "UNations, New York", "Ambassad [", "breaks off"):
+        assert wrong not in seen
+    assert "Regards." in seen and "Booh-Booh / Dallaire" in seen
+    page.click("label[for=view-diplomatic]")
+    assert "Booh-Booh / Dallaire" in opened.text("article.cable") and "breaks off" not in opened.text("article.cable")
+    assert opened.errors == []
+
+
+def test_the_page_lists_witness_variants_apart_from_the_interventions(opened):
+    variants = opened.page.locator("section.variants li")
+    assert variants.count() == 6
+    assert opened.text("section.variants li:first-child") == "Heading (to): Booh-Booh / Dallaire T; Booh-Booh/Dallaire P."
+    assert "P breaks off" not in opened.text("section.apparatus")
+    assert "breaks off here" in opened.text("section.variants li:last-child")
