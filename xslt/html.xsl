@@ -265,7 +265,7 @@
               <xsl:for-each select="$witnesses[position() gt 1]">
                 <span class="hint-witness hint-witness-{ce:siglum(.)}">Witness {ce:siglum(.)} as collated
                   with {ce:siglum($witnesses[1])}: its own readings, where it has text; what it lacks is
-                  left out and its breaks are marked. <xsl:value-of select="$tei/tei:teiHeader//tei:normalization[@corresp = '#' || current()/@xml:id]//tei:item ! ('Not recorded: ' || normalize-space(.))" separator="; "/>.</span>
+                  left out and its breaks are marked.<xsl:for-each select="string-join($tei/tei:teiHeader//tei:normalization[@corresp = '#' || current()/@xml:id]//tei:item ! normalize-space(.), '; ')[.]"> Not recorded as variants: {.}.</xsl:for-each></span>
               </xsl:for-each>
             </p>
             <article class="cable" aria-label="Text of the cable">
@@ -507,6 +507,12 @@
 
   <!-- A passage with an id but no note on it carries no note reference. -->
   <xsl:template match="tei:seg[@xml:id][empty(ce:notes-on(.))]" mode="noteref" priority="2"/>
+
+  <!-- Inside a reading, the reference shows only where the reading does. -->
+  <xsl:template match="(tei:choice | tei:surplus | tei:seg[@xml:id])[ancestor::tei:lem or ancestor::tei:rdg]" mode="noteref" priority="3">
+    <xsl:variable name="reading" select="ancestor::*[self::tei:lem or self::tei:rdg][1]"/>
+    <span class="{string-join((local-name($reading), ce:wits($reading) ! ce:record(., current())/tei:abbr ! ('wit-' || normalize-space(.))), ' ')}"><xsl:next-match/></span>
+  </xsl:template>
 
   <xsl:template match="tei:choice | tei:surplus | tei:seg[@xml:id]" mode="noteref">
     <xsl:variable name="n" select="ce:note-number(.)"/>
