@@ -119,11 +119,12 @@
   <xsl:function name="ce:place" as="xs:string">
     <xsl:param name="node" as="node()"/>
     <xsl:variable name="block" select="$node/ancestor-or-self::*[self::tei:p[@n] or self::tei:item
-                                        or self::tei:closer or self::tei:ab][1]"/>
+                                        or self::tei:closer or self::tei:ab or self::tei:cit][1]"/>
     <xsl:sequence select="if ($block/self::tei:p) then 'paragraph ' || $block/@n
                           else if ($block/self::tei:item) then 'heading (' || $block/@n || ')'
                           else if ($block/self::tei:closer) then 'closer'
                           else if ($block/self::tei:ab) then 'transcriber''s title'
+                          else if ($block/self::tei:cit) then 'quotation ' || (count($block/preceding-sibling::tei:cit) + 1)
                           else 'text'"/>
   </xsl:function>
 
@@ -188,7 +189,7 @@
     <xsl:param name="tei" as="element(tei:TEI)"/>
     <xsl:param name="view" as="xs:string"/>
     <xsl:sequence select="($tei/tei:text/tei:front[$view = 'diplomatic'], $tei/tei:text/tei:body)
-                          //(tei:ab | tei:item | tei:p | tei:closer)"/>
+                          //(tei:ab | tei:item | tei:p | tei:closer | tei:cit)"/>
   </xsl:function>
 
   <!-- ============================ witnesses ============================ -->
@@ -310,6 +311,10 @@
     <xsl:apply-templates select="*[local-name() = $ce:witness-names]" mode="#current"/>
   </xsl:template>
   <xsl:template match="tei:note" mode="diplomatic"/>
+  <!-- In every text view: a gap as its mark, a quotation in quotation marks with its source. -->
+  <xsl:template match="tei:gap" mode="diplomatic reading witness">[{normalize-space(tei:desc)}]</xsl:template>
+  <xsl:template match="tei:cit/tei:quote" mode="diplomatic reading witness">“<xsl:apply-templates mode="#current"/>”</xsl:template>
+  <xsl:template match="tei:cit/tei:bibl" mode="diplomatic reading witness"> ({normalize-space(.)})</xsl:template>
   <xsl:template match="tei:app" mode="diplomatic reading">
     <xsl:apply-templates select="tei:lem/node()" mode="#current"/>
   </xsl:template>

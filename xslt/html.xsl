@@ -432,6 +432,18 @@
     <span class="handling"><xsl:apply-templates mode="#current"/></span>
   </xsl:template>
 
+  <xsl:template match="tei:gap" mode="html">
+    <span class="gap">[{normalize-space(tei:desc)}]</span>
+  </xsl:template>
+
+  <!-- A cable known only from quotations: each quotation with its source. -->
+  <xsl:template match="tei:cit" mode="html">
+    <figure class="quotation" id="{@xml:id}">
+      <blockquote><p><xsl:apply-templates select="tei:quote/node()" mode="#current"/></p></blockquote>
+      <figcaption>— <cite>{normalize-space(tei:bibl)}</cite></figcaption>
+    </figure>
+  </xsl:template>
+
   <xsl:template match="tei:date" mode="html">
     <time datetime="{@when}"><xsl:apply-templates mode="#current"/></time>
   </xsl:template>

@@ -113,6 +113,16 @@ def _parser() -> argparse.ArgumentParser:
     importer.add_argument("--into", type=Path, default=Path("tei"), metavar="DIR",
                           help="the collection folder to write into (default: tei/)")
     importer.add_argument("--force", action="store_true", help="replace an existing document")
+    importer.add_argument("--fragments", action="store_true",
+                          help="the file holds quotations of a cable known only from them, each followed by "
+                          "a line 'Source: …'")
+    importer.add_argument("--witness-of", metavar="ID",
+                          help="collate the transcription, as a further witness, into the document ID of "
+                          "DIR (with CollateX) instead of making a new document")
+    importer.add_argument("--siglum", metavar="S", help="the new witness's siglum (with --witness-of)")
+    importer.add_argument("--normalise", metavar="LIST", default="",
+                          help="with --witness-of: differences not to record, comma-separated: case, "
+                          "punctuation (layout is always normalised)")
     return parser
 
 
@@ -121,10 +131,26 @@ def _import(args: argparse.Namespace) -> int:
     from cable_edition.project import load_config
     from cable_edition.validate import validate
 
+    if args.witness_of:
+        from cable_edition.collate import collate_witness
+
+        if not args.siglum:
+            print("cable-edition: error: --witness-of needs --siglum S, the new witness's siglum", file=sys.stderr)
+            return 2
+        normalise = {n.strip() for n in args.normalise.split(",") if n.strip()}
+        target, warnings, summary = collate_witness(args.transcription, args.into, args.witness_of, args.siglum,
+                                                    normalise=normalise, max_bytes=args.max_bytes)
+        sys.stderr.write(render_text(warnings))
+        print(summary, file=sys.stderr)
+        report = validate([args.into], max_bytes=args.max_bytes)
+        own = [d for d in report.diagnostics if d.path == str(target) and d.severity == "error"]
+        sys.stderr.write(render_text(own))
+        return 0 if not own and not any(w.severity == "error" for w in warnings) else 1
     target, warnings = import_transcription(args.transcription, args.into, doc_id=args.doc_id,
-                                            force=args.force, config=load_config(), max_bytes=args.max_bytes)
+                                            force=args.force, config=load_config(), fragments=args.fragments,
+                                            max_bytes=args.max_bytes)
     sys.stderr.write(render_text(warnings))
-    report = validate([target], max_bytes=args.max_bytes)
+    report = validate([args.into], max_bytes=args.max_bytes)
     own = [d for d in report.diagnostics if d.path == str(target)]
     sys.stderr.write(render_text(own))
     placeholders = sum(d.rule == "placeholder" for d in own)

@@ -1,12 +1,13 @@
-"""Turn a plain-text cable transcription into a TEI skeleton that passes the schema.
+"""Turn a plain-text cable transcription (or the quotations a cable is known from) into a TEI
+document that passes the schema.
 
-What a transcription shows is encoded: the transcriber's title lines, the heading block
-(To / From / Number / Subject / Date and unlabelled lines such as "No Distribution"), the
-numbered paragraphs (list markers such as "- " dropped, as the header declares), the closer.
-What it cannot show (who the sender and recipients are in the register, the date of sending)
-is left as a placeholder (``type="placeholder"``), which the Schematron reports as a
-warning until an editor replaces it. Nothing is dropped: a heading line of an unknown kind
-is kept as ``<item n="other">`` and reported."""
+What a transcription shows is encoded: its title lines (with the dates they give), the
+heading block with the names split where the separators make it clear, the numbered
+paragraphs, the closer, gap markers, and where it is incomplete. What it cannot show (who the
+persons are in the register, a date it does not give) is a placeholder
+(``type="placeholder"``): the document is a draft, which validate reports and build does not
+publish without ``--drafts``. Page furniture is reported and kept out of the cable; every
+normalisation is declared in the header."""
 
 from __future__ import annotations
 
@@ -14,79 +15,20 @@ import datetime
 import os
 import re
 import tempfile
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from lxml import etree
 
 from cable_edition.diagnostics import Diagnostic, UserError
-from cable_edition.load import DEFAULT_MAX_BYTES, SAFE_ID, read_input
+from cable_edition.load import DEFAULT_MAX_BYTES, SAFE_ID, load, read_input
 from cable_edition.project import REGISTER_NAME, RESERVED_IDS, Config
+from cable_edition.transcription import GAP, HANDLING, Transcription, find_dates, parse, parse_quotations
 
 TEI_NS = "http://www.tei-c.org/ns/1.0"
 XML_NS = "http://www.w3.org/XML/1998/namespace"
-
-KNOWN_LABELS = {"to": "to", "from": "from", "number": "number", "subject": "subject", "date": "date"}
-HEADING_LINE = re.compile(r"^([A-Za-z][A-Za-z .()-]{0,30}):\s*(.*)$")
-PARAGRAPH_LINE = re.compile(r"^(?:[-*•–]\s+)?(\d+)\.\s+(.*)$")
 PLACEHOLDER = {"type": "placeholder"}
-
-
-@dataclass
-class Transcription:
-    """A transcription read into its parts, with the lines each part came from."""
-
-    title_lines: list[str] = field(default_factory=list)
-    heading: list[tuple[str, str, str]] = field(default_factory=list)   # (kind, label, value)
-    paragraphs: list[tuple[int, str]] = field(default_factory=list)
-    closer: list[str] = field(default_factory=list)
-    warnings: list[tuple[int, str]] = field(default_factory=list)
-
-
-def parse_transcription(text: str) -> Transcription:
-    """Split a transcription (any line ending) into title lines, heading, paragraphs and
-    closer."""
-    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
-    result = Transcription()
-    section = "title"
-    blank_since_paragraph = False
-    for number, raw in enumerate(lines, start=1):
-        line = raw.strip()
-        if not line:
-            blank_since_paragraph = section == "paragraphs"
-            continue
-        paragraph = PARAGRAPH_LINE.match(line)
-        heading = HEADING_LINE.match(line)
-        if paragraph:
-            section = "paragraphs"
-            result.paragraphs.append((int(paragraph.group(1)), paragraph.group(2).strip()))
-            blank_since_paragraph = False
-        elif section in ("title", "heading") and heading:
-            section = "heading"
-            label, value = heading.group(1).strip(), heading.group(2).strip()
-            kind = KNOWN_LABELS.get(label.lower(), "other")
-            if kind == "other":
-                result.warnings.append((number, f"heading line of an unknown kind, kept as <item n=\"other\">: {line!r}"))
-            result.heading.append((kind, f"{label}:", value))
-        elif section == "heading":
-            kind = "distribution" if re.search(r"(?i)\bdistribution\b", line) else "other"
-            if kind == "other":
-                result.warnings.append((number, f"heading line without a label, kept as <item n=\"other\">: {line!r}"))
-            result.heading.append((kind, "", line))
-        elif section == "title":
-            result.title_lines.append(line)
-        elif section == "paragraphs" and not blank_since_paragraph:
-            number_, previous = result.paragraphs[-1]
-            result.paragraphs[-1] = (number_, f"{previous} {line}")
-        else:
-            section = "closer"
-            result.closer.append(line)
-    if result.paragraphs and result.closer and len(result.closer) > 1:
-        result.warnings.append((0, "the closer has several lines; they are kept in one <salute>"))
-    expected = list(range(1, len(result.paragraphs) + 1))
-    if [n for n, _ in result.paragraphs] != expected:
-        result.warnings.append((0, "the paragraphs are not numbered 1, 2, 3…; the rules will say where"))
-    return result
+MONTH_NAMES = ["January", "February", "March", "April", "May", "June", "July", "August", "September",
+               "October", "November", "December"]
 
 
 def _element(parent, name: str, text: str | None = None, **attributes: str):
@@ -99,14 +41,182 @@ def _element(parent, name: str, text: str | None = None, **attributes: str):
     return element
 
 
-def to_tei(transcription: Transcription, doc_id: str, source_name: str, config: Config,
-           today: datetime.date | None = None) -> etree._ElementTree:
-    """The TEI skeleton of a parsed transcription."""
+def _append_text(parent, text: str) -> None:
+    """Text at the end of ``parent``'s content (after its last child, if any)."""
+    if not text:
+        return
+    if len(parent):
+        parent[-1].tail = (parent[-1].tail or "") + text
+    else:
+        parent.text = (parent.text or "") + text
+
+
+def _with_gaps(parent, text: str) -> None:
+    """Text with its gap markers ("[…]", "[illegible]", "[GAP …]") as <gap/>."""
+    position = 0
+    for match in GAP.finditer(text):
+        _append_text(parent, text[position:match.start()])
+        inner = match.group(1)
+        gap = _element(parent, "gap", **({"reason": "illegible"} if inner.lower() == "illegible" else {}))
+        _element(gap, "desc", inner)
+        position = match.end()
+    _append_text(parent, text[position:])
+
+
+def _with_dates(parent, text: str) -> None:
+    """Text with its dates (written in full) as <date when="…"/>, and its gap markers."""
+    position = 0
+    for when, written, start, end in find_dates(text):
+        if start < position:
+            continue
+        _with_gaps(parent, text[position:start])
+        _element(parent, "date", written, when=when)
+        position = end
+    _with_gaps(parent, text[position:])
+
+
+def human_date(iso: str) -> str:
+    day = datetime.date.fromisoformat(iso)
+    return f"{day.day} {MONTH_NAMES[day.month - 1]} {day.year}"
+
+
+class Register:
+    """The names of the places and organisations of a collection's register, for marking
+    them in a heading where the name is written out exactly."""
+
+    def __init__(self, folder: Path, max_bytes: int):
+        self.places: dict[str, str] = {}
+        self.orgs: dict[str, str] = {}
+        path = folder / REGISTER_NAME
+        if not path.is_file():
+            return
+        try:
+            root = load(path, max_bytes=max_bytes).root
+        except UserError:
+            return
+        ns = {"tei": TEI_NS}
+        for record in root.xpath("//tei:place[@xml:id]", namespaces=ns):
+            for name in record.xpath("tei:placeName", namespaces=ns):
+                self.places.setdefault(" ".join(name.itertext()).strip().casefold(), record.get(f"{{{XML_NS}}}id"))
+        for record in root.xpath("//tei:org[@xml:id]", namespaces=ns):
+            for name in record.xpath("tei:orgName", namespaces=ns):
+                self.orgs.setdefault(" ".join(name.itertext()).strip().casefold(), record.get(f"{{{XML_NS}}}id"))
+
+
+def _segments(value: str) -> list[str]:
+    """A heading value split at its commas, each comma and the spaces after it kept with the
+    segment before it (so that joining them gives the value back)."""
+    return [s for s in re.split(r"(?<=,)(?=[ \t]*\S)", value) if s]
+
+
+def _names(item, value: str, kind: str, register: Register, persons: list[str], places: list[tuple[str, str]],
+           warnings: list[str]) -> None:
+    """The names of a To or From line: the first segment holds the persons (split at "/"),
+    later ones handling markings, names of the register written out, or else what the
+    editor must settle (a placeholder)."""
+    for index, segment in enumerate(_segments(value)):
+        body = segment.rstrip(", \t")
+        trail = segment[len(body):]
+        if index == 0:
+            for part in re.split(r"(\s*/\s*)", body):
+                if re.fullmatch(r"\s*/\s*", part):
+                    _append_text(item, part)
+                elif part:
+                    _element(item, "persName", part, **PLACEHOLDER)
+                    persons.append(part)
+        elif HANDLING.search(body) and kind == "to":
+            _append_text(item, body[:len(body) - len(body.lstrip())])
+            _element(item, "seg", body.strip(), type="handling")
+        else:
+            rest, found = body, None
+            for name, ref in sorted(register.places.items(), key=lambda p: -len(p[0])):
+                if rest.casefold().endswith(name) and (len(rest) == len(name) or rest[-len(name) - 1] in " \t"):
+                    found = (rest[len(rest) - len(name):], ref)
+                    rest = rest[:len(rest) - len(name)]
+                    break
+            organisation = register.orgs.get(rest.strip().casefold())
+            _append_text(item, rest[:len(rest) - len(rest.lstrip())])
+            if organisation:
+                _element(item, "orgName", rest.strip(), ref=f"{REGISTER_NAME}#{organisation}")
+            elif rest.strip():
+                _element(item, "name", rest.strip(), **PLACEHOLDER)
+                warnings.append(f"{rest.strip()!r} in the {kind} line is neither a person nor a name of the "
+                                "register: kept as a placeholder <name> for the editor to settle")
+            if rest.strip():
+                _append_text(item, rest[len(rest.rstrip()):])
+            if found:
+                _element(item, "placeName", found[0], ref=f"{REGISTER_NAME}#{found[1]}")
+                places.append(found)
+        _append_text(item, trail)
+
+
+def to_tei(transcription: Transcription, doc_id: str, source_name: str, config: Config, *,
+           register: Register | None = None, today: datetime.date | None = None) -> tuple[etree._ElementTree, list[tuple[int, str]]]:
+    """The TEI of a parsed transcription (or of its quotations), and what to warn about."""
     today = today or datetime.date.today()
+    register = register or Register(Path("/nonexistent"), 0)
+    warnings: list[tuple[int, str]] = []
     editors = (config.editors[0] if config.editors else config.publisher) or "The editors"
     publisher = config.publisher or editors
-    values = {kind: value for kind, _, value in transcription.heading}
-    number, subject = values.get("number", ""), values.get("subject", "")
+    values = {h.kind: h for h in reversed(transcription.heading)}
+    number = values["number"].value if "number" in values else ""
+    subject = values["subject"].value if "subject" in values else ""
+    date = transcription.date
+
+    # The text first: the names it marks go into the header.
+    text = etree.Element(f"{{{TEI_NS}}}text")
+    senders: list[str] = []
+    recipients: list[str] = []
+    places: dict[str, list[tuple[str, str]]] = {"from": [], "to": []}
+    if transcription.title_lines:
+        front = _element(_element(text, "front"), "div", type="transcriber-title")
+        for line in transcription.title_lines:
+            _with_dates(_element(front, "ab"), line.text)
+    body = _element(text, "body")
+    if transcription.quotations:
+        div = _element(body, "div", type="fragments")
+        for n, quotation in enumerate(transcription.quotations, start=1):
+            cit = _element(div, "cit", xml_id=f"{doc_id}-q{n}")
+            _with_gaps(_element(cit, "quote"), quotation.text)
+            _element(cit, "bibl", quotation.source)
+    else:
+        div = _element(body, "div", type="cable")
+    if transcription.heading:
+        heading = _element(div, "list", type="heading")
+        if transcription.quotations:
+            div.remove(heading)
+            div.insert(0, heading)
+        for line in transcription.heading:
+            item = _element(heading, "item", n=line.kind)
+            if line.label:
+                _element(item, "label", line.label).tail = " " if line.value else ""
+            found: list[str] = []
+            if line.kind == "number" and line.value:
+                _element(item, "idno", line.value, type="cable-number")
+            elif line.kind == "subject" and line.value:
+                _with_gaps(_element(item, "title", type="subject"), line.value)
+            elif line.kind in ("from", "to"):
+                _names(item, line.value, line.kind, register, senders if line.kind == "from" else recipients,
+                       places[line.kind], found)
+            elif line.kind == "date":
+                _with_dates(item, line.value)
+            elif line.kind == "distribution":
+                _element(item, "seg", line.value, type="handling")
+            else:
+                _with_gaps(item, line.value)
+            warnings += [(line.line, message) for message in found]
+    for paragraph in transcription.paragraphs:
+        p = _element(div, "p", n=str(paragraph.number), xml_id=f"{doc_id}-p{paragraph.number}")
+        _element(p, "label", f"{paragraph.number}.").tail = " "
+        _with_gaps(p, paragraph.text)
+    if transcription.incomplete and transcription.incomplete[0].startswith("it ends inside"):
+        last = div.findall(f"{{{TEI_NS}}}p")[-1]
+        _append_text(last, " ")                     # the mark is the editors', not the text's
+        _element(_element(last, "gap", reason="incomplete"), "desc", "the transcription ends here")
+    if transcription.closer:
+        salute = _element(_element(div, "closer"), "salute")
+        _with_gaps(salute, " ".join(line.text for line in transcription.closer))
+    handling = [seg.text for seg in div.iter(f"{{{TEI_NS}}}seg") if seg.get("type") == "handling"]
 
     tei = etree.Element(f"{{{TEI_NS}}}TEI", nsmap={None: TEI_NS})
     tei.set(f"{{{XML_NS}}}id", doc_id)
@@ -128,68 +238,62 @@ def to_tei(transcription: Transcription, doc_id: str, source_name: str, config: 
     bibl = _element(source, "bibl", xml_id=f"{doc_id}-cable", type="cable")
     _element(bibl, "title", subject or "[subject not given]", type="subject")
     _element(bibl, "idno", number or "[number not given]", type="cable-number")
-    _element(bibl, "author", values.get("from") or "[sender]", **PLACEHOLDER)
-    _element(bibl, "date", "[date of sending not yet established]", **PLACEHOLDER)
-    for kind, _, value in transcription.heading:
-        if kind == "distribution":
-            _element(bibl, "note", value, type="handling")
+    _element(bibl, "author", " / ".join(senders) or "[sender]", **PLACEHOLDER)
+    _dated(bibl, date)
+    for marking in handling:
+        _element(bibl, "note", marking, type="handling")
     witnesses = _element(source, "listWit")
     witness = _element(witnesses, "witness", xml_id=f"{doc_id}-T")
-    _element(witness, "abbr", "T").tail = f": the transcription imported from {source_name}."
+    described = (f": the quotations imported from {source_name}, the only evidence of the cable's text held"
+                 if transcription.quotations else f": the transcription imported from {source_name}")
+    if transcription.incomplete:
+        described += "; incomplete: " + "; ".join(transcription.incomplete)
+    _element(witnesses[0], "abbr", "T").tail = described + "."
 
     encoding = _element(header, "encodingDesc")
     decl = _element(encoding, "editorialDecl")
     _element(_element(decl, "correction"), "p", "No intervention has been recorded yet.")
     _element(_element(decl, "segmentation"), "p",
-             "Silently dropped: list markers (such as “- ”) before paragraph numbers, and the blank "
-             "lines between paragraphs. Nothing else was dropped.")
+             "Left out on import: " + "; ".join(transcription.dropped) + ". Nothing else was left out, and no "
+             "character was added.")
 
     profile = _element(header, "profileDesc")
-    _element(_element(profile, "creation"), "date", "[date not yet established]", **PLACEHOLDER)
+    creation = _element(profile, "creation")
+    _dated(creation, date, what="[date not yet established]")
     _element(_element(profile, "langUsage"), "language", "English", ident="en")
     correspondence = _element(profile, "correspDesc")
     sent = _element(correspondence, "correspAction", type="sent")
-    _element(sent, "persName", values.get("from") or "[sender]", **PLACEHOLDER)
-    _element(sent, "date", "[date of sending not yet established]", **PLACEHOLDER)
+    for person in senders or ["[sender]"]:
+        _element(sent, "persName", person, **PLACEHOLDER)
+    for name, ref in places["from"][:1]:
+        _element(sent, "placeName", name, ref=f"{REGISTER_NAME}#{ref}")
+    _dated(sent, date)
     received = _element(correspondence, "correspAction", type="received")
-    _element(received, "persName", values.get("to") or "[recipients]", **PLACEHOLDER)
+    for person in recipients or ["[recipients]"]:
+        _element(received, "persName", person, **PLACEHOLDER)
+    for name, ref in places["to"][:1]:
+        _element(received, "placeName", name, ref=f"{REGISTER_NAME}#{ref}")
+    if date:
+        _element(correspondence, "note", f"The date is read from line {date.line} of {source_name}, a "
+                 f"{date.place}: “{date.line_text}”.")
     revisions = _element(header, "revisionDesc")
-    _element(revisions, "change", f"Skeleton imported from {source_name} by cable-edition import; "
-             "placeholders to be replaced.", when=today.isoformat(), who=f"#{doc_id}-editors")
+    _element(revisions, "change", f"Imported from {source_name} by cable-edition import; placeholders to be "
+             "replaced.", when=today.isoformat(), who=f"#{doc_id}-editors")
+    tei.append(text)
 
-    text = _element(tei, "text")
-    if transcription.title_lines:
-        front = _element(_element(text, "front"), "div", type="transcriber-title")
-        for line in transcription.title_lines:
-            _element(front, "ab", line)
-    div = _element(_element(text, "body"), "div", type="cable")
-    heading = _element(div, "list", type="heading")
-    for kind, label, value in transcription.heading:
-        item = _element(heading, "item", n=kind)
-        if label:
-            label_element = _element(item, "label", label)
-            label_element.tail = " "
-            if kind == "number" and value:
-                _element(item, "idno", value, type="cable-number")
-            elif kind == "subject" and value:
-                _element(item, "title", value, type="subject")
-            else:
-                label_element.tail = f" {value}" if value else ""
-        elif kind == "distribution":
-            _element(item, "seg", value, type="handling")
-        else:
-            item.text = value
-    for number_, content in transcription.paragraphs:
-        paragraph = _element(div, "p", n=str(number_), xml_id=f"{doc_id}-p{number_}")
-        _element(paragraph, "label", f"{number_}.").tail = f" {content}"
-    if transcription.closer:
-        _element(_element(div, "closer"), "salute", " ".join(transcription.closer))
     tree = tei.getroottree()
     for schema, kind in (("cable.rng", "http://relaxng.org/ns/structure/1.0"),
                          ("cable.sch", "http://purl.oclc.org/dsdl/schematron")):
         tei.addprevious(etree.ProcessingInstruction(
             "xml-model", f'href="../schema/{schema}" type="application/xml" schematypens="{kind}"'))
-    return tree
+    return tree, warnings
+
+
+def _dated(parent, date, what: str = "[date of sending not yet established]") -> None:
+    if date:
+        _element(parent, "date", human_date(date.when), when=date.when)
+    else:
+        _element(parent, "date", what, **PLACEHOLDER)
 
 
 # What XML 1.0 cannot hold at all: control characters other than tab, line feed and
@@ -207,16 +311,8 @@ def _refuse_control_characters(path: Path, text: str) -> None:
                                    "transcription, or write what it stands for", "import"), 1)
 
 
-def derive_id(path: Path) -> str:
-    candidate = re.sub(r"[^a-z0-9._-]+", "-", path.stem.lower()).strip("-.")
-    return candidate
-
-
-def import_transcription(path: Path, into: Path = Path("tei"), *, doc_id: str | None = None,
-                         force: bool = False, config: Config = Config(),
-                         max_bytes: int = DEFAULT_MAX_BYTES) -> tuple[Path, list[Diagnostic]]:
-    """Write ``into/<id>.xml`` from the transcription at ``path``; return it and the
-    warnings about what was kept but not understood. Never overwrites without ``force``."""
+def read_transcription(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> str:
+    """A transcription's text: UTF-8 (a byte-order mark allowed), nothing XML cannot hold."""
     data = read_input(path, max_bytes).data
     try:
         text = data.decode("utf-8-sig")
@@ -225,7 +321,15 @@ def import_transcription(path: Path, into: Path = Path("tei"), *, doc_id: str | 
         raise UserError(Diagnostic(str(path), line, 1, "error", "the transcription is not UTF-8 text", "import"),
                         1) from None
     _refuse_control_characters(path, text)
-    doc_id = doc_id or derive_id(path)
+    return text
+
+
+def derive_id(path: Path) -> str:
+    candidate = re.sub(r"[^a-z0-9._-]+", "-", path.stem.lower()).strip("-.")
+    return candidate
+
+
+def check_id(path: Path, doc_id: str) -> None:
     if not SAFE_ID.match(doc_id):
         raise UserError(Diagnostic(str(path), 0, 0, "error", f"cannot use {doc_id!r} as a document id: give one "
                                    "with --id (letters, digits, '.', '_', '-', starting with a letter)", "import"), 2)
@@ -233,20 +337,52 @@ def import_transcription(path: Path, into: Path = Path("tei"), *, doc_id: str | 
         raise UserError(Diagnostic(str(path), 0, 0, "error", f"cannot use {doc_id!r} as a document id: "
                                    f"{doc_id}.xml would be the folder's register, or the id a name the build "
                                    "uses itself; give another with --id", "import"), 2)
-    transcription = parse_transcription(text)
-    if not transcription.paragraphs:
-        raise UserError(Diagnostic(str(path), 0, 0, "error", "no numbered paragraph (\"1. …\") was found: is this "
-                                   "a cable transcription?", "import"), 1)
+
+
+def write_atomically(target: Path, data: bytes, *, expected: bytes | None = None) -> None:
+    """Write ``target`` whole or not at all; with ``expected``, only if the file still holds
+    exactly those bytes (an editor's save in between is never overwritten)."""
+    handle, temporary = tempfile.mkstemp(prefix=f".{target.stem}.", suffix=".xml.tmp", dir=target.parent)
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(data)
+        if expected is not None and target.read_bytes() != expected:
+            raise UserError(Diagnostic(str(target), 0, 0, "error", "changed while it was being collated: nothing "
+                                       "was written; run the command again", "io"), 2)
+        os.replace(temporary, target)
+    finally:
+        if os.path.exists(temporary):
+            os.unlink(temporary)
+
+
+def import_transcription(path: Path, into: Path = Path("tei"), *, doc_id: str | None = None,
+                         force: bool = False, config: Config = Config(), fragments: bool = False,
+                         max_bytes: int = DEFAULT_MAX_BYTES) -> tuple[Path, list[Diagnostic]]:
+    """Write ``into/<id>.xml`` from the transcription (or, with ``fragments``, the
+    quotations) at ``path``; return it and the warnings about what was kept but not
+    understood, or left out. Never overwrites without ``force``."""
+    text = read_transcription(path, max_bytes)
+    doc_id = doc_id or derive_id(path)
+    check_id(path, doc_id)
+    if fragments:
+        try:
+            transcription = parse_quotations(text)
+        except ValueError as problem:
+            line, message = problem.args
+            raise UserError(Diagnostic(str(path), line, 1 if line else 0, "error", message, "import"), 1) from None
+    else:
+        transcription = parse(text)
+        if not transcription.paragraphs:
+            raise UserError(Diagnostic(str(path), 0, 0, "error", "no numbered paragraph (\"1. …\") was found: is "
+                                       "this a cable transcription? (a cable known only from quotations is "
+                                       "imported with --fragments)", "import"), 1)
     target = into / f"{doc_id}.xml"
     if target.exists() and not force:
         raise UserError(Diagnostic(str(target), 0, 0, "error", "exists already: use --force to replace it", "io"), 2)
-    tree = to_tei(transcription, doc_id, path.name, config)
+    tree, found = to_tei(transcription, doc_id, path.name, config, register=Register(into, max_bytes))
     etree.indent(tree, space="  ")
     into.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=f".{doc_id}.", suffix=".xml", dir=into)
-    with os.fdopen(handle, "wb") as out:
-        out.write(etree.tostring(tree, xml_declaration=True, encoding="UTF-8", pretty_print=True))
-    os.replace(temporary, target)
+    write_atomically(target, etree.tostring(tree, xml_declaration=True, encoding="UTF-8", pretty_print=True))
     warnings = [Diagnostic(str(path), line, 1 if line else 0, "warning", message, "import")
-                for line, message in transcription.warnings]
+                for line, message in sorted([*transcription.warnings, *found])]
     return target, warnings

@@ -282,6 +282,23 @@ def check_document_id(loaded: Loaded) -> list[Diagnostic]:
     return [_diagnostic(loaded, loaded.root, f'the document id "{shown}" {problem}', rule, attribute="xml:id")]
 
 
+# Processing-instruction targets every XML parser reads alike (libxml2 takes the names of
+# XML 1.0 5th edition, the stylesheets' parser those of the 4th): ASCII names only.
+PI_TARGET = re.compile(r"[A-Za-z_][A-Za-z0-9._-]*")
+
+
+def check_processing_instructions(loaded: Loaded) -> list[Diagnostic]:
+    diagnostics = []
+    top = [*loaded.root.itersiblings(preceding=True), *loaded.root.itersiblings()]
+    for node in [*top, *loaded.root.iter(etree.PI)]:
+        if isinstance(node, etree._ProcessingInstruction) and not PI_TARGET.fullmatch(node.target):
+            diagnostics.append(Diagnostic(str(loaded.path), node.sourceline or 0, 1, "error",
+                                          f'the processing instruction "<?{node.target[:20]}" has a target that is '
+                                          "not a plain ASCII name (letters, digits, '.', '_', '-'): correct or "
+                                          "remove it", "pi-target"))
+    return diagnostics
+
+
 # A witness's siglum names its view and its file (<id>.witness-<siglum>.txt).
 SIGLUM = re.compile(r"[A-Za-z][A-Za-z0-9]{0,15}")
 WIT_ELEMENTS = ("lem", "rdg", "lacunaStart", "lacunaEnd", "witStart", "witEnd")
@@ -331,8 +348,8 @@ def check_witnesses(loaded: Loaded) -> list[Diagnostic]:
 def check_document(loaded: Loaded, registers: Registers) -> tuple[list[Diagnostic], Facts]:
     """Every check that one document needs on its own: its id, RELAX NG, Schematron,
     witnesses, pointers."""
-    diagnostics = (check_document_id(loaded) + check_relaxng(loaded) + check_schematron(loaded)
-                   + check_witnesses(loaded))
+    diagnostics = (check_document_id(loaded) + check_processing_instructions(loaded) + check_relaxng(loaded)
+                   + check_schematron(loaded) + check_witnesses(loaded))
     pointer_problems, facts = check_pointers(loaded, registers)
     return diagnostics + pointer_problems, facts
 
