@@ -42,7 +42,7 @@ def test_an_imported_transcription_validates_and_reads_as_transcribed(tmp_path, 
 
     validated = run_cli("validate", str(tmp_path / "tei"))
     assert validated.returncode == 0, validated.stderr
-    built = run_cli("build", str(tmp_path / "tei"), "--out", str(tmp_path / "build"))
+    built = run_cli("build", str(tmp_path / "tei"), "--out", str(tmp_path / "build"), "--drafts")
     assert built.returncode == 0, built.stderr
     diplomatic = (tmp_path / "build" / "cable-1" / "cable-1.diplomatic.txt").read_text(encoding="utf-8")
     assert diplomatic.split("\n")[:-1] == declared_normalisation(text.replace("\r\n", "\n"))

@@ -96,12 +96,15 @@
         <xsl:with-param name="entry" select="$entry"/>
       </xsl:call-template>
     </xsl:variable>
+    <!-- A draft has a row (marked) and a search record, nothing in the exports. -->
+    <xsl:variable name="exported" select="not(ce:is-draft($tei))"/>
     <xsl:variable name="parts" as="xs:string+" select="
         serialize($row, map { 'method': 'html', 'html-version': 5, 'indent': false() }),
+        if (not($exported)) then ('', '', '') else (
         serialize($cmif, map { 'method': 'xml', 'omit-xml-declaration': true(), 'indent': true() }),
         serialize(map:merge((ce:entry-map($entry), map { 'json': $entry/@id || '/' || $entry/@id || '.json' })),
                   map { 'method': 'json', 'indent': true() }),
-        serialize($record, map { 'method': 'xml', 'omit-xml-declaration': true(), 'indent': true() }),
+        serialize($record, map { 'method': 'xml', 'omit-xml-declaration': true(), 'indent': true() })),
         serialize($search, map { 'method': 'html', 'html-version': 5, 'indent': false() })"/>
     <xsl:sequence select="string-join($parts ! string-length(.), ' ') || '&#10;' || string-join($parts)"/>
   </xsl:function>
@@ -112,7 +115,7 @@
       <td>{@number}</td>
       <td>{string-join(action[@type = 'sent']/person/@name, ', ')}</td>
       <td>{string-join(action[@type = 'received']/person/@name, ', ')}</td>
-      <td><a href="{@id}/index.html">{@subject}</a></td>
+      <td><a href="{@id}/index.html">{@subject}</a><xsl:if test="@draft"> <strong class="draft">(draft)</strong></xsl:if></td>
       <td>
         <a href="{@id}/{@id}.reading.txt" aria-label="Reading text of {@number}">reading</a> ·
         <a href="{@id}/{@id}.diplomatic.txt" aria-label="Diplomatic text of {@number}">diplomatic</a> ·

@@ -64,6 +64,13 @@
     <xsl:sequence select="string(root($node)/tei:TEI/@xml:id)"/>
   </xsl:function>
 
+  <!-- A draft still holds placeholders (left by the importer): it is never exported, and
+       its page is published only when the build is asked to (build -\-drafts). -->
+  <xsl:function name="ce:is-draft" as="xs:boolean">
+    <xsl:param name="tei" as="element(tei:TEI)"/>
+    <xsl:sequence select="exists($tei//*[@type = 'placeholder'])"/>
+  </xsl:function>
+
   <!-- Every editorial intervention of a document, in document order. -->
   <xsl:function name="ce:interventions" as="element()*">
     <xsl:param name="tei" as="element(tei:TEI)"/>

@@ -68,18 +68,21 @@
         <xsl:with-param name="dc" select="$dc"/>
       </xsl:call-template>
     </xsl:result-document>
-    <xsl:result-document href="{$id}.dc.xml" method="xml" encoding="UTF-8" indent="yes">
-      <xsl:sequence select="$dc"/>
-    </xsl:result-document>
-    <xsl:result-document href="{$id}.csl.json" method="text" encoding="UTF-8">
-      <xsl:sequence select="ce:csl-json($entry)"/>
-    </xsl:result-document>
-    <xsl:result-document href="{$id}.json" method="text" encoding="UTF-8">
-      <xsl:call-template name="ce:document-json">
-        <xsl:with-param name="tei" select="$tei"/>
-        <xsl:with-param name="entry" select="$entry"/>
-      </xsl:call-template>
-    </xsl:result-document>
+    <!-- A draft is never exported: its placeholders would read as names and dates. -->
+    <xsl:if test="not(ce:is-draft($tei))">
+      <xsl:result-document href="{$id}.dc.xml" method="xml" encoding="UTF-8" indent="yes">
+        <xsl:sequence select="$dc"/>
+      </xsl:result-document>
+      <xsl:result-document href="{$id}.csl.json" method="text" encoding="UTF-8">
+        <xsl:sequence select="ce:csl-json($entry)"/>
+      </xsl:result-document>
+      <xsl:result-document href="{$id}.json" method="text" encoding="UTF-8">
+        <xsl:call-template name="ce:document-json">
+          <xsl:with-param name="tei" select="$tei"/>
+          <xsl:with-param name="entry" select="$entry"/>
+        </xsl:call-template>
+      </xsl:result-document>
+    </xsl:if>
     <xsl:result-document href=".fragments" method="text" encoding="UTF-8">
       <xsl:sequence select="ce:collection-fragments($tei, $entry, $dc)"/>
     </xsl:result-document>

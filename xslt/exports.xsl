@@ -48,6 +48,9 @@
               licence="{ce:safe-href(($header//tei:licence/@target)[1])}"
               publisher="{normalize-space($header//tei:publicationStmt/tei:publisher[1])}"
               lang="{($tei/@xml:lang, 'en')[1]}">
+      <xsl:if test="ce:is-draft($tei)">
+        <xsl:attribute name="draft" select="'yes'"/>
+      </xsl:if>
       <xsl:for-each select="$header//tei:correspAction">
         <action type="{@type}">
           <xsl:for-each select="tei:persName | tei:orgName | tei:placeName">

@@ -235,10 +235,12 @@
       <xsl:with-param name="style" select="ce:witness-css($witnesses[position() gt 1] ! ce:siglum(.))"/>
       <xsl:with-param name="title" select="normalize-space($header//tei:titleStmt/tei:title[@type = 'main'][1])"/>
       <xsl:with-param name="head">
-        <xsl:call-template name="ce:citation-head">
-          <xsl:with-param name="entry" select="$entry"/>
-          <xsl:with-param name="dc" select="$dc"/>
-        </xsl:call-template>
+        <xsl:if test="not(ce:is-draft($tei))">
+          <xsl:call-template name="ce:citation-head">
+            <xsl:with-param name="entry" select="$entry"/>
+            <xsl:with-param name="dc" select="$dc"/>
+          </xsl:call-template>
+        </xsl:if>
       </xsl:with-param>
       <xsl:with-param name="kicker" select="'cable-edition · ' || normalize-space($header//tei:bibl[@type = 'cable']/tei:idno[1])"/>
       <xsl:with-param name="script" select="true()"/>
@@ -246,6 +248,12 @@
       <xsl:with-param name="content">
         <div class="layout">
           <div class="text-column">
+            <xsl:if test="ce:is-draft($tei)">
+              <p class="draft-banner" role="note"><strong>Draft.</strong> This document still holds
+                placeholders left by the importer (marked in its TEI with type="placeholder"): who
+                sent and received it, or when, is not yet established. It is not exported and
+                should not be cited.</p>
+            </xsl:if>
             <fieldset class="views">
               <legend>View</legend>
               <input type="radio" name="view" id="view-reading" value="reading" checked="checked"/>
@@ -357,16 +365,23 @@
           <a href="{$id}.xml">TEI XML</a> ·
           <a href="{$id}.reading.txt">reading text</a> ·
           <a href="{$id}.diplomatic.txt">diplomatic text</a> ·
-          <a href="{$id}.dc.xml">Dublin Core</a> ·
-          <a href="{$id}.json">JSON</a> ·
-          <a href="{$id}.csl.json">CSL-JSON</a>
+          <xsl:for-each select="ce:witnesses($tei)[position() gt 1]">
+            <a href="{$id}.witness-{ce:siglum(.)}.txt">witness {ce:siglum(.)}</a> ·
+          </xsl:for-each>
+          <xsl:if test="not(ce:is-draft($tei))">
+            <a href="{$id}.dc.xml">Dublin Core</a> ·
+            <a href="{$id}.json">JSON</a> ·
+            <a href="{$id}.csl.json">CSL-JSON</a>
+          </xsl:if>
         </dd>
       </dl>
-      <h2 id="cite-heading">How to cite</h2>
-      <p class="cite"><xsl:sequence select="$citation"/></p>
-      <p class="cite-more">Rendered from <a href="{$id}.csl.json" type="application/vnd.citationstyles.csl+json">the
-        cable's CSL-JSON</a> (Chicago author-date) by a CSL processor; import it into any reference
-        manager. Paragraphs are cited by their anchors, e.g. <a href="#{$id}-p1">{ce:document-url($id)}#{$id}-p1</a>.</p>
+      <xsl:if test="not(ce:is-draft($tei))">
+        <h2 id="cite-heading">How to cite</h2>
+        <p class="cite"><xsl:sequence select="$citation"/></p>
+        <p class="cite-more">Rendered from <a href="{$id}.csl.json" type="application/vnd.citationstyles.csl+json">the
+          cable's CSL-JSON</a> (Chicago author-date) by a CSL processor; import it into any reference
+          manager. Paragraphs are cited by their anchors, e.g. <a href="#{$id}-p1">{ce:document-url($id)}#{$id}-p1</a>.</p>
+      </xsl:if>
     </aside>
   </xsl:template>
 

@@ -41,11 +41,13 @@ class BuildReport:
     built: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     failed: list[str] = field(default_factory=list)
+    drafts: list[str] = field(default_factory=list)     # held back: they still hold placeholders
     diagnostics: list[Diagnostic] = field(default_factory=list)
     seconds: float = 0.0
 
     def summary(self) -> str:
-        return (f"built {len(self.built)}, unchanged {len(self.unchanged)}, failed {len(self.failed)} "
+        held = f", {len(self.drafts)} draft(s) not published" if self.drafts else ""
+        return (f"built {len(self.built)}, unchanged {len(self.unchanged)}, failed {len(self.failed)}{held} "
                 f"in {self.seconds:.2f} s")
 
 
@@ -271,7 +273,7 @@ def _writing(output: Output) -> Iterator[None]:
 def build(paths: list[Path] | None = None, out_dir: Path = Path("build"), *,
           keep_going: bool = False, max_bytes: int = DEFAULT_MAX_BYTES, config: Config | None = None,
           jobs: int | None = None, force: bool = False, shard: tuple[int, int] | None = None,
-          progress: bool | None = None, wait: bool = False) -> BuildReport:
+          progress: bool | None = None, wait: bool = False, drafts: bool = False) -> BuildReport:
     """Validate every document of ``paths`` (default: ./tei) and publish it into ``out_dir``.
 
     Only documents that changed since the last build (or whose stylesheets, schemas,
@@ -281,7 +283,8 @@ def build(paths: list[Path] | None = None, out_dir: Path = Path("build"), *,
     ``keep_going`` the valid documents are published and the report names the others.
     ``jobs`` worker processes share the work (default: one per CPU); ``shard=(K, N)``
     builds the K-th of N deterministic parts of the collection. ``wait``: wait for another
-    build into ``out_dir`` to finish rather than fail."""
+    build into ``out_dir`` to finish rather than fail. A draft (a document that still holds
+    placeholders) is published only with ``drafts``, and never in the exports."""
     started = time.perf_counter()
     config = config if config is not None else load_config()
     config.require("base-url", "publisher", "admin-email", what="cmif.xml and oai-static.xml")
@@ -295,7 +298,9 @@ def build(paths: list[Path] | None = None, out_dir: Path = Path("build"), *,
         registers, problems = load_registers(collection.registers, max_bytes)
         plan = _plan(collection, registers, output, config, force, shard)
         current = output.current()
-        if not plan.work and set(plan.cached) == set(plan.previous.documents) and _published_intact(current):
+        held_back = not drafts and any(c.facts.draft for c in plan.cached.values())
+        if not plan.work and set(plan.cached) == set(plan.previous.documents) and _published_intact(current) \
+                and not held_back:
             report.unchanged = sorted(plan.cached)      # nothing changed: nothing to check, nothing to publish
             report.diagnostics = problems + [w for c in plan.cached.values() for w in c.warnings] + \
                 plan.previous.warnings
@@ -308,7 +313,7 @@ def build(paths: list[Path] | None = None, out_dir: Path = Path("build"), *,
                                      len(plan.work), progress))
             results += reader.unreadable
             plan.cached.update(reader.restated)
-            fresh, kept, problems = _check(results, plan, registers, problems, shard, report)
+            fresh, kept, problems = _check(results, plan, registers, problems, shard, report, drafts)
             if has_errors(problems) and not (keep_going and (fresh or kept)):
                 raise UserError(problems, exit_code=2 if any(d.rule in ("io", "output") for d in problems) else 1)
             for result in results:                  # rendered, then refused by the collection checks
@@ -329,7 +334,8 @@ def build(paths: list[Path] | None = None, out_dir: Path = Path("build"), *,
 
 
 def _check(results: list[DocumentResult], plan: Plan, registers: list[Loaded], problems: list[Diagnostic],
-           shard: tuple[int, int] | None, report: BuildReport) -> tuple[dict, dict, list[Diagnostic]]:
+           shard: tuple[int, int] | None, report: BuildReport,
+           drafts: bool = False) -> tuple[dict, dict, list[Diagnostic]]:
     """The checks across the collection; which documents may be published."""
     if shard:   # a document processed because its id was not known may be another shard's
         results[:] = [r for r in results if not r.id or shard_of(r.id, shard[1]) == shard[0]]
@@ -352,6 +358,15 @@ def _check(results: list[DocumentResult], plan: Plan, registers: list[Loaded], p
     kept = {doc_id: c for doc_id, c in plan.cached.items() if not failing(c.path) and doc_id not in fresh}
     report.failed = sorted({r.path for r in results if failing(r.path)} |
                            {c.path for c in plan.cached.values() if failing(c.path)})
+    if not drafts:
+        held = {**{d: r.path for d, r in fresh.items() if r.facts.draft},
+                **{d: c.path for d, c in kept.items() if c.facts.draft}}
+        for doc_id, path in sorted(held.items()):
+            fresh.pop(doc_id, None)
+            kept.pop(doc_id, None)
+            problems.append(Diagnostic(path, 0, 0, "warning", "a draft (it still holds placeholders): not "
+                                       "published; settle them, or build with --drafts to see it", "draft"))
+        report.drafts = sorted(held)
     report.diagnostics = problems
     return fresh, kept, problems
 

@@ -63,11 +63,12 @@ def _with_gaps(parent, text: str) -> None:
     _append_text(parent, text[position:])
 
 
-def _with_dates(parent, text: str) -> None:
-    """Text with its dates (written in full) as <date when="…"/>, and its gap markers."""
+def _with_dates(parent, text: str, sent: str | None) -> None:
+    """Text with its dates (written in full) as <date when="…"/>, and its gap markers; a
+    date other than the date of sending stays text (the import warned of it)."""
     position = 0
     for when, written, start, end in find_dates(text):
-        if start < position:
+        if start < position or when != sent:
             continue
         _with_gaps(parent, text[position:start])
         _element(parent, "date", written, when=when)
@@ -171,7 +172,7 @@ def to_tei(transcription: Transcription, doc_id: str, source_name: str, config: 
     if transcription.title_lines:
         front = _element(_element(text, "front"), "div", type="transcriber-title")
         for line in transcription.title_lines:
-            _with_dates(_element(front, "ab"), line.text)
+            _with_dates(_element(front, "ab"), line.text, date.when if date else None)
     body = _element(text, "body")
     if transcription.quotations:
         div = _element(body, "div", type="fragments")
@@ -199,7 +200,7 @@ def to_tei(transcription: Transcription, doc_id: str, source_name: str, config: 
                 _names(item, line.value, line.kind, register, senders if line.kind == "from" else recipients,
                        places[line.kind], found)
             elif line.kind == "date":
-                _with_dates(item, line.value)
+                _with_dates(item, line.value, date.when if date else None)
             elif line.kind == "distribution":
                 _element(item, "seg", line.value, type="handling")
             else:

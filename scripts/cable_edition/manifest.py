@@ -20,7 +20,7 @@ from cable_edition.load import SAFE_ID
 from cable_edition.project import MANIFEST, SCHEMA_DIR, XSLT_DIR, Config
 from cable_edition.validate import Facts
 
-FORMAT = 4
+FORMAT = 5
 
 
 def file_digest(data: bytes) -> str:
@@ -59,11 +59,14 @@ class Record:
                 # long strings rather than lists: the manifest of a large collection reads fast
                 "ids": " ".join(self.facts.ids), "used": " ".join(self.facts.used),
                 "foreign": [list(f) for f in self.facts.foreign], "files": " ".join(self.files),
+                "cable": [self.facts.cable_number, self.facts.number_line, self.facts.number_column,
+                          self.facts.witness_of, self.facts.draft],
                 "warnings": [asdict(w) for w in self.warnings]}
 
     @classmethod
     def from_json(cls, doc_id: str, data: dict) -> "Record":
-        facts = Facts(data["ids"].split(), data["used"].split(), [tuple(f) for f in data["foreign"]], doc_id)
+        facts = Facts(data["ids"].split(), data["used"].split(), [tuple(f) for f in data["foreign"]], doc_id,
+                      *data["cable"])
         files = data["files"].split()
         # A manifest is a file like any other: the names it gives become paths only when
         # they are plain names (no folder, no "..").

@@ -183,12 +183,16 @@ class Renderer:
             cmif.write(cmif_head)
             static.write(static_head)
             listing.write(f'{head}, "documents": [')
-            for n, (doc_id, _, _, folder) in enumerate(documents):
+            exported = 0
+            for doc_id, _, _, folder in documents:
                 row, correspondence, summary, record = read_fragments(os.path.join(folder, doc_id, FRAGMENTS))[:4]
                 page.write(row)
-                cmif.write(("\n" if n else "") + correspondence)
-                static.write(("\n" if n else "") + record)
-                listing.write((",\n" if n else "\n") + summary)
+                if not summary:                 # a draft: in no export
+                    continue
+                cmif.write(("\n" if exported else "") + correspondence)
+                static.write(("\n" if exported else "") + record)
+                listing.write((",\n" if exported else "\n") + summary)
+                exported += 1
             page.write(page_tail)
             cmif.write(cmif_tail)
             static.write(static_tail)

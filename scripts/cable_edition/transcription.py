@@ -23,6 +23,11 @@ PARAGRAPH = re.compile(r"^(?:([-*•–])[ \t]+)?(\d{1,3})\.[ \t]+(.*)$")
 # Markings that stand on a heading line of their own.
 HANDLING = re.compile(r"(?i)\b(distribution|only|immediate|priority|routine|flash|restricted|confidential|"
                       r"secret|eyes|outgoing|incoming|code cable|cypher|in clear)\b")
+# A whole line that is a marking: a line directly below a heading line is a new item only
+# when it is one of these (else it is the line above, wrapped).
+MARKING_LINE = re.compile(r"(?i)(no distribution|distribution\b.*|(most )?immediate|priority|routine|flash|"
+                          r"restricted|confidential|(top )?secret|eyes only|[\w-]+( [\w-]+)? only|"
+                          r"(outgoing |incoming )?code cable|cypher|in clear)")
 # A line before the heading that names the cable or carries a date is a title line (the
 # transcriber's or the page's title); any other is page furniture.
 TITLE_WORDS = re.compile(r"(?i)\b(cable|telegram|telex|fax|memorandum|code)\b")
@@ -227,10 +232,11 @@ def _heading_line(result: Transcription, line: Line, previous_blank: bool) -> No
     if known:
         label, value = labelled.group(1).strip(), labelled.group(2)
         result.heading.append(HeadingLine(KNOWN_LABELS[label.lower()], f"{label}:", value, line.number))
+    elif last is not None and not previous_blank and not labelled and \
+            (not MARKING_LINE.fullmatch(line.text) or last.value.endswith((",", "/", "-", ";", ":"))):
+        last.value = join(last.value, line.text)          # a heading line wrapped (unfinished above)
     elif HANDLING.search(line.text) and not labelled:
         result.heading.append(HeadingLine("distribution", "", line.text, line.number))
-    elif last is not None and not previous_blank and not labelled:
-        last.value = join(last.value, line.text)          # a heading line wrapped
     elif labelled:
         label, value = labelled.group(1).strip(), labelled.group(2)
         result.heading.append(HeadingLine("other", f"{label}:", value, line.number))

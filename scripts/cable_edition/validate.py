@@ -195,6 +195,11 @@ class Facts:
     used: list[str] = field(default_factory=list)
     foreign: list[tuple[str, str, str, int, int]] = field(default_factory=list)
     document: str = ""       # the document's own id
+    cable_number: str = ""   # as the header gives it, whitespace normalised
+    number_line: int = 0
+    number_column: int = 0
+    witness_of: str = ""     # the document it declares itself a witness of (resolved path)
+    draft: bool = False      # it still holds placeholders
 
 
 class Registers:
@@ -351,7 +356,25 @@ def check_document(loaded: Loaded, registers: Registers) -> tuple[list[Diagnosti
     diagnostics = (check_document_id(loaded) + check_processing_instructions(loaded) + check_relaxng(loaded)
                    + check_schematron(loaded) + check_witnesses(loaded))
     pointer_problems, facts = check_pointers(loaded, registers)
+    _cable_facts(loaded, facts)
     return diagnostics + pointer_problems, facts
+
+
+def _cable_facts(loaded: Loaded, facts: Facts) -> None:
+    """What the collection checks need to know of the cable itself: its number (unless a
+    placeholder), whether it declares itself a witness of another document, whether it is
+    a draft."""
+    ns = {"tei": TEI_NS}
+    cable = loaded.root.find("tei:teiHeader/tei:fileDesc/tei:sourceDesc/tei:bibl[@type='cable']", ns)
+    number = cable.find("tei:idno[@type='cable-number']", ns) if cable is not None else None
+    if number is not None and number.get("type") == "cable-number" and not (number.text or "").startswith("["):
+        facts.cable_number = " ".join((number.text or "").split())
+        facts.number_line, facts.number_column = number.sourceline or 0, element_column(loaded, number)
+    if cable is not None and cable.get("corresp"):
+        target = urlsplit(cable.get("corresp"))
+        if target.path and not target.scheme:
+            facts.witness_of = canonical(loaded.path.parent / target.path)
+    facts.draft = bool(loaded.root.xpath("boolean(//*[@type = 'placeholder'])"))
 
 
 def _place_of_id(path: str, value: str) -> tuple[int, int]:
@@ -394,6 +417,24 @@ def check_collection(documents: list[tuple[str, Facts]], registers: Registers, *
                                           f'the document id "{facts.document}" differs only in case from '
                                           f'"{first[0]}" ({first[1]}): on a disk that ignores case their output '
                                           "folders would be one; make them differ in letters", "id-case"))
+
+    by_number: dict[str, list[tuple[str, Facts]]] = {}
+    for path, facts in documents:
+        if facts.cable_number:
+            by_number.setdefault(facts.cable_number.casefold(), []).append((path, facts))
+    for same in (group for group in by_number.values() if len(group) > 1):
+        same.sort(key=lambda document: document[1].draft)      # an edited document before a draft
+        first_path, first = same[0]
+        paths = {canonical(p) for p, _ in same}
+        for path, facts in same[1:]:
+            if facts.witness_of in paths - {canonical(path)}:
+                continue                            # declared a witness of the other
+            diagnostics.append(Diagnostic(str(path), facts.number_line, facts.number_column, "error",
+                                          f'the cable number "{facts.cable_number}" is already the number of '
+                                          f"{first_path}: a second transcription of a cable is a witness of it "
+                                          f"(cable-edition import FILE --witness-of {first.document} --siglum S), "
+                                          f'or declare it one with corresp="{os.path.basename(first_path)}#'
+                                          f'{first.document}" on its bibl type="cable"', "cable-number-unique"))
 
     foreign = [(path, f.foreign) for path, f in documents if f.foreign]
     ids_by_path = {canonical(p): set(f.ids) for p, f in documents} if foreign else {}
