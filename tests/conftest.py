@@ -22,6 +22,12 @@ SHARED = ROOT.parent / "shared"
 CABLE = TEI_DIR / "unamir-100.xml"
 
 
+def copy_of(text: str, doc_id: str) -> str:
+    """The edition's cable as another document: its own id, and its own cable number (the
+    same number twice is one cable in two documents, which validate refuses)."""
+    return text.replace("unamir-100", doc_id).replace("UNAMIR: 100", f"UNAMIR: 100 ({doc_id})")
+
+
 def run_cli(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
     """Run the CLI as a user would; by default from the checkout, whose pyproject.toml holds
     the publication settings."""

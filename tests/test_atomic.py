@@ -24,7 +24,7 @@ from cable_edition import build as build_module
 from cable_edition.build import build
 from cable_edition.load import read_input
 from cable_edition.project import Config
-from conftest import CABLE, ROOT, TEI_DIR, comparable, leftovers
+from conftest import CABLE, ROOT, TEI_DIR, comparable, leftovers, copy_of
 
 SOURCE = CABLE.read_text(encoding="utf-8")
 CONFIG = Config("https://cables.example.org/", "Tests", ("Tests",), admin_email="editors@cables.example.org")
@@ -35,7 +35,7 @@ def write_collection(tei: Path, count: int, variant: str) -> None:
     tei.mkdir(exist_ok=True)
     shutil.copy(TEI_DIR / "register.xml", tei)
     for n in range(count):
-        text = SOURCE.replace("unamir-100", f"cable-{n:03d}").replace("Regards.", VARIANTS[variant])
+        text = copy_of(SOURCE, f"cable-{n:03d}").replace("Regards.", VARIANTS[variant])
         (tei / f"cable-{n:03d}.xml").write_text(text, encoding="utf-8")
 
 

@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 from lxml import html as lxml_html
 
-from conftest import CABLE, ROOT, TEI_DIR, leftovers, run_cli
+from conftest import CABLE, ROOT, TEI_DIR, leftovers, run_cli, copy_of
 from tools import require
 
 SECRET = "SECRET-7f3a9c-do-not-leak"
@@ -306,7 +306,7 @@ def test_a_build_killed_half_way_leaves_the_previous_build(tmp_path, how):
     tei.mkdir()
     shutil.copy(TEI_DIR / "register.xml", tei)
     for n in range(400):
-        (tei / f"copy-{n}.xml").write_text(CABLE_TEXT.replace("unamir-100", f"copy-{n}"), encoding="utf-8")
+        (tei / f"copy-{n}.xml").write_text(copy_of(CABLE_TEXT, f"copy-{n}"), encoding="utf-8")
     out = tmp_path / "build"
     first = subprocess.run([sys.executable, "-m", "cable_edition", "build", str(tei / "copy-0.xml"), "--out", str(out)],
                            capture_output=True, text=True, timeout=300, cwd=ROOT)
@@ -342,8 +342,8 @@ def test_keep_going_publishes_the_valid_documents_and_reports_the_rest(tmp_path)
     tei = tmp_path / "tei"
     tei.mkdir()
     shutil.copy(TEI_DIR / "register.xml", tei)
-    (tei / "good.xml").write_text(CABLE_TEXT.replace("unamir-100", "good"), encoding="utf-8")
-    (tei / "bad.xml").write_text(CABLE_TEXT.replace("unamir-100", "bad").replace("</closer>", "</closr>"),
+    (tei / "good.xml").write_text(copy_of(CABLE_TEXT, "good"), encoding="utf-8")
+    (tei / "bad.xml").write_text(copy_of(CABLE_TEXT, "bad").replace("</closer>", "</closr>"),
                                  encoding="utf-8")
     out = tmp_path / "build"
     refused = run_cli("build", str(tei), "--out", str(out))

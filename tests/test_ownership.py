@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 
 from cable_edition.render import cmif_source_id
-from conftest import CABLE, ROOT, TEI_DIR, comparable, leftovers, run_cli
+from conftest import CABLE, ROOT, TEI_DIR, comparable, leftovers, run_cli, copy_of
 
 SOURCE = CABLE.read_text(encoding="utf-8")
 TEMPORARY = re.compile(r"\.versions|tmp-|\.link-")        # no message may name the tool's temporary places
@@ -96,7 +96,7 @@ def collection(folder: Path, ids: list[str]) -> Path:
     tei.mkdir(parents=True, exist_ok=True)
     shutil.copy(TEI_DIR / "register.xml", tei)
     for doc_id in ids:
-        (tei / f"{doc_id}.xml").write_text(SOURCE.replace("unamir-100", doc_id), encoding="utf-8")
+        (tei / f"{doc_id}.xml").write_text(copy_of(SOURCE, doc_id), encoding="utf-8")
     return tei
 
 
@@ -191,7 +191,7 @@ def test_2_a_folder_the_tool_did_not_write_is_never_replaced(tmp_path, guard):
 
 def test_2_files_put_into_the_build_by_hand_stay_and_are_never_replaced(tmp_path, guard):
     tei, out = published(tmp_path, guard)
-    (tei / "cable-b.xml").write_text(SOURCE.replace("unamir-100", "cable-b").replace("Regards.", "Regards!"))
+    (tei / "cable-b.xml").write_text(copy_of(SOURCE, "cable-b").replace("Regards.", "Regards!"))
     assert run_cli("build", str(tei), "--out", str(out)).returncode == 0
     assert run_cli("build", str(tei), "--out", str(out), "--force").returncode == 0
     guard.check()                                  # CNAME and the note are still in the build
@@ -313,8 +313,8 @@ def test_9_published_files_deleted_by_hand_are_restored(tmp_path, guard):
 
 def test_10_ids_that_cannot_become_folders_are_invalid_before_the_build_touches_the_disk(tmp_path, guard):
     tei = collection(tmp_path, [])
-    (tei / "a.xml").write_text(SOURCE.replace("unamir-100", "index.html"))
-    (tei / "b.xml").write_text(SOURCE.replace("unamir-100", "x" * 250))
+    (tei / "a.xml").write_text(copy_of(SOURCE, "index.html"))
+    (tei / "b.xml").write_text(copy_of(SOURCE, "x" * 250))
     for command in (["validate", str(tei)], ["build", str(tei), "--out", str(tmp_path / "build")]):
         result = run_cli(*command)
         refused(result, 1, r"a\.xml:4:\d+: error: the document id \"index\.html\" is a name the build uses itself")
@@ -351,7 +351,7 @@ def test_10_file_names_that_are_not_utf8_and_control_characters_never_cause_a_tr
     tei = collection(tmp_path, [])
     name = os.fsencode(tei) + b"/caf\xe9.xml"
     with open(name, "wb") as handle:
-        handle.write(SOURCE.replace("unamir-100", "cafe").encode())
+        handle.write(copy_of(SOURCE, "cafe").encode())
     out = tmp_path / "build"
     for command in (["build", str(tei), "--out", str(out)], ["validate", str(tei)],
                     ["validate", str(tei), "--format", "junit"], ["validate", str(tei), "--format", "json"],
@@ -363,7 +363,7 @@ def test_10_file_names_that_are_not_utf8_and_control_characters_never_cause_a_tr
     assert (out / "cafe" / "index.html").is_file()
     os.unlink(name)
     with open(name, "wb") as handle:                       # now invalid: the name is shown, escaped
-        handle.write(SOURCE.replace("unamir-100", "cafe").replace("</closer>", "</closr>").encode())
+        handle.write(copy_of(SOURCE, "cafe").replace("</closer>", "</closr>").encode())
     for fmt in ("text", "junit", "json", "github"):
         result = subprocess.run([sys.executable, "-m", "cable_edition", "validate", str(tei), "--format", fmt],
                                 cwd=ROOT, capture_output=True, timeout=120)

@@ -15,7 +15,7 @@ from cable_edition import manifest as manifest_module
 from cable_edition.build import build, merge, shard_of
 from cable_edition.diagnostics import UserError
 from cable_edition.project import Config
-from conftest import CABLE, TEI_DIR, comparable, run_cli
+from conftest import CABLE, TEI_DIR, comparable, run_cli, copy_of
 
 CONFIG = Config("https://cables.example.org/", "Tests", ("Tests",), admin_email="editors@cables.example.org")
 SOURCE = CABLE.read_text(encoding="utf-8")
@@ -31,7 +31,7 @@ def collection(folder: Path, count: int) -> Path:
     tei.mkdir(parents=True)
     shutil.copy(TEI_DIR / "register.xml", tei)
     for n in range(count):
-        (tei / f"cable-{n:03d}.xml").write_text(SOURCE.replace("unamir-100", f"cable-{n:03d}"), encoding="utf-8")
+        (tei / f"cable-{n:03d}.xml").write_text(copy_of(SOURCE, f"cable-{n:03d}"), encoding="utf-8")
     return tei
 
 

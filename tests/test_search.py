@@ -21,7 +21,7 @@ import pytest
 from lxml import etree
 
 from cable_edition.search import bundle_of
-from conftest import ROOT, TEI_DIR
+from conftest import ROOT, TEI_DIR, copy_of
 
 NS = {"tei": "http://www.tei-c.org/ns/1.0"}
 XML_ID = "{http://www.w3.org/XML/1998/namespace}id"
@@ -279,7 +279,7 @@ def test_an_incremental_build_keeps_the_index_true(browser, tmp_path):
     tei = tmp_path / "tei"
     shutil.copytree(TEI_DIR, tei)
     source = (TEI_DIR / "unamir-100.xml").read_text(encoding="utf-8")
-    (tei / "second.xml").write_text(source.replace("unamir-100", "second"), encoding="utf-8")
+    (tei / "second.xml").write_text(copy_of(source, "second"), encoding="utf-8")
     cli(tmp_path, "build", "tei")
     server = StaticServer(tmp_path / "build")
     try:
@@ -296,7 +296,7 @@ def test_an_incremental_build_keeps_the_index_true(browser, tmp_path):
         changed = tei / "second.xml"
         changed.write_text(changed.read_text(encoding="utf-8").replace("carefully reviewed", "zanzibarite reviewed"),
                            encoding="utf-8")
-        (tei / "third.xml").write_text(source.replace("unamir-100", "third")
+        (tei / "third.xml").write_text(copy_of(source, "third")
                                        .replace("carefully reviewed", "quixotically reviewed"), encoding="utf-8")
         assert "built 2" in cli(tmp_path, "build", "tei").stderr
         after = bundle_files(tmp_path / "build")             # 3 cables: 4 bundles, 2 of them used

@@ -10,7 +10,7 @@ import shutil
 import pytest
 from lxml import etree
 
-from conftest import ROOT, TEI_DIR, run_cli
+from conftest import ROOT, TEI_DIR, run_cli, copy_of
 from test_rules import FIXTURES
 
 PLACE = re.compile(r"^(?P<path>[^:]+):(?P<line>\d+):(?P<column>\d+): (?P<severity>error|warning): "
@@ -64,8 +64,8 @@ def test_every_problem_of_every_file_is_reported(tmp_path):
     shutil.copy(FIXTURES / "register.xml", tmp_path / "register.xml")
     result = run_cli("validate", str(tmp_path))
     rules = {PLACE.match(line)["rule"] for line in result.stderr.splitlines() if PLACE.match(line)}
-    # the two readable fixtures share their ids, which is a problem of its own
-    assert rules == {"cert-note", "agree-number", "well-formed", "id-unique"}
+    # the two readable fixtures share their ids and their cable number, problems of their own
+    assert rules == {"cert-note", "agree-number", "well-formed", "id-unique", "cable-number-unique"}
 
 
 def test_github_format_is_workflow_commands():
@@ -82,7 +82,8 @@ def test_junit_format_parses_and_fails_the_invalid_file(tmp_path):
     shutil.copy(FIXTURES / "tst003-cert-note.xml", tmp_path / "bad.xml")
     shutil.copy(FIXTURES / "tst000-valid-minimal.xml", tmp_path / "good.xml")
     good = (tmp_path / "good.xml").read_text(encoding="utf-8")
-    (tmp_path / "good.xml").write_text(good.replace('xml:id="tst"', 'xml:id="good"').replace("tst-", "good-"),
+    (tmp_path / "good.xml").write_text(good.replace('xml:id="tst"', 'xml:id="good"').replace("tst-", "good-")
+                                       .replace("TST: 1", "TST: 9"),
                                        encoding="utf-8")
     shutil.copy(FIXTURES / "register.xml", tmp_path / "register.xml")
     result = run_cli("validate", "--format", "junit", str(tmp_path))
@@ -142,7 +143,7 @@ def test_validate_in_worker_processes_reports_exactly_what_one_process_does(tmp_
     tei.mkdir()
     shutil.copy(TEI_DIR / "register.xml", tei)
     for n in range(40):
-        text = source.replace("unamir-100", f"cable-{n:02d}")
+        text = copy_of(source, f"cable-{n:02d}")
         if n % 7 == 1:
             text = text.replace("</closer>", "</closr>")                       # not well-formed
         if n % 7 == 2:

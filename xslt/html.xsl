@@ -424,7 +424,7 @@
     </div>
   </xsl:template>
 
-  <xsl:template match="tei:item/tei:label" mode="html">
+  <xsl:template match="tei:label[ancestor::tei:item]" mode="html">
     <span class="hl-label">{normalize-space(.)}</span>
   </xsl:template>
 

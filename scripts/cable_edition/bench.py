@@ -84,7 +84,8 @@ def synthetic_cable(source: bytes, number: int, rng: random.Random) -> bytes:
     fewer, some paragraphs dropped (the rest renumbered), some interventions accepted into
     the text."""
     doc_id = f"cable-{number:05d}"
-    text = source.decode("utf-8").replace("unamir-100", doc_id)
+    # its own id and number: the same number twice is one cable in two documents
+    text = source.decode("utf-8").replace("unamir-100", doc_id).replace("UNAMIR: 100", f"UNAMIR: {1000 + number}")
     day = f"{rng.randint(1993, 1995)}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}"
     text = text.replace('when="1994-01-11"', f'when="{day}"')
     tree = etree.fromstring(text.encode("utf-8")).getroottree()
@@ -96,6 +97,11 @@ def synthetic_cable(source: bytes, number: int, rng: random.Random) -> bytes:
                                namespaces=NS):
             if name.getparent().tag == f"{TEI}item":
                 following = name.tail or ""
+                separator = name.getnext()
+                if separator is not None and separator.tag == f"{TEI}app":   # the witnesses' " / "
+                    removed.add(separator.get(XML_ID))
+                    following += separator.tail or ""
+                    name.getparent().remove(separator)
                 name.getparent().text = (name.getparent().text or "") + following.replace(" / ", "", 1)
             name.getparent().remove(name)
 
