@@ -353,3 +353,35 @@ def test_the_collection_page_lists_every_document_by_date(built):
     assert "Contacts with Informant" in row.text_content()
     for href in row.xpath(".//a/@href"):
         assert (built / href).is_file(), href
+
+
+def test_draft_fragment_and_collated_witness_pages_are_valid_html_too(tmp_path):
+    """The pages the importer's documents make: a draft (imported, placeholders left), a
+    cable known from quotations, and the edition with P collated without normalising
+    capitals (labels and markings inside readings)."""
+    import shutil
+
+    from conftest import SHARED, run_cli
+    from test_collate import without_p
+
+    tei = tmp_path / "tei"
+    tei.mkdir()
+    shutil.copy(TEI_DIR / "register.xml", tei)
+    tree = without_p(etree.parse(str(CABLE)))
+    (tei / "unamir-100.xml").write_bytes(b'<?xml version="1.0" encoding="UTF-8"?>\n' + etree.tostring(tree) + b"\n")
+    pbs = SHARED / "sources" / "unamir-100-pbs.txt"
+    assert run_cli("import", str(pbs), "--into", str(tei), "--witness-of", "unamir-100", "--siglum", "P").returncode == 0
+    quotations = tmp_path / "q.txt"
+    quotations.write_text('Number: Q: 1\n\n"We cannot agree [...] to the operation."\nSource: A book, 1999\n',
+                          encoding="utf-8")
+    assert run_cli("import", str(quotations), "--id", "fragments-1", "--into", str(tei), "--fragments").returncode == 0
+    draft = tmp_path / "draft.txt"
+    draft.write_text(pbs.read_text(encoding="utf-8").replace("UNAMIR: 100", "UNAMIR: 999"), encoding="utf-8")
+    assert run_cli("import", str(draft), "--id", "draft-1", "--into", str(tei)).returncode == 0
+    out = tmp_path / "build"
+    built = run_cli("build", str(tei), "--out", str(out), "--drafts")
+    assert built.returncode == 0, built.stderr
+    pages = [str(out / d / "index.html") for d in ("unamir-100", "fragments-1", "draft-1")] + [str(out / "index.html")]
+    result = subprocess.run([*vnu(), *pages], capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0 and not result.stdout.strip() and not result.stderr.strip(), \
+        result.stdout + result.stderr

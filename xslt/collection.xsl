@@ -111,7 +111,10 @@
 
   <xsl:template match="document" mode="collection-row">
     <tr>
-      <td><time datetime="{@when}">{@date}</time></td>
+      <td><xsl:choose>
+          <xsl:when test="string(@when)"><time datetime="{@when}">{@date}</time></xsl:when>
+          <xsl:otherwise>{@date}</xsl:otherwise>
+        </xsl:choose></td>
       <td>{@number}</td>
       <td>{string-join(action[@type = 'sent']/person/@name, ', ')}</td>
       <td>{string-join(action[@type = 'received']/person/@name, ', ')}</td>

@@ -312,7 +312,9 @@
         <dt>Date</dt>
         <dd>
           {normalize-space($sent/tei:date)}
-          <span class="iso">(<time datetime="{$sent/tei:date/@when}">{$sent/tei:date/@when}</time>)</span>
+          <xsl:for-each select="$sent/tei:date/@when">
+            <span class="iso">(<time datetime="{.}">{.}</time>)</span>
+          </xsl:for-each>
           <xsl:for-each select="$header//tei:correspDesc/tei:note">
             <span class="note-text">{normalize-space(.)}</span>
           </xsl:for-each>
