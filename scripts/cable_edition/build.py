@@ -223,7 +223,12 @@ class _Reader:
 
 
 def _process(reader: _Reader, registers: list[Loaded], config: Config, staging: Path, jobs: int,
-             local: Worker) -> Iterator[DocumentResult]:
+             local: Worker, client=None) -> Iterator[DocumentResult]:
+    if client is not None:                       # a Dask cluster does the work
+        from cable_edition.cluster import ClusterRunner
+
+        yield from ClusterRunner(client, registers, config, staging).run(reader)
+        return
     if jobs <= 1 or len(reader.plan.work) < PARALLEL_THRESHOLD:
         for path, read in reader:
             yield local.process(Path(path), read)
@@ -273,7 +278,8 @@ def _writing(output: Output) -> Iterator[None]:
 def build(paths: list[Path] | None = None, out_dir: Path = Path("build"), *,
           keep_going: bool = False, max_bytes: int = DEFAULT_MAX_BYTES, config: Config | None = None,
           jobs: int | None = None, force: bool = False, shard: tuple[int, int] | None = None,
-          progress: bool | None = None, wait: bool = False, drafts: bool = False) -> BuildReport:
+          progress: bool | None = None, wait: bool = False, drafts: bool = False,
+          scheduler: str | None = None) -> BuildReport:
     """Validate every document of ``paths`` (default: ./tei) and publish it into ``out_dir``.
 
     Only documents that changed since the last build (or whose stylesheets, schemas,
@@ -284,7 +290,8 @@ def build(paths: list[Path] | None = None, out_dir: Path = Path("build"), *,
     ``jobs`` worker processes share the work (default: one per CPU); ``shard=(K, N)``
     builds the K-th of N deterministic parts of the collection. ``wait``: wait for another
     build into ``out_dir`` to finish rather than fail. A draft (a document that still holds
-    placeholders) is published only with ``drafts``, and never in the exports."""
+    placeholders) is published only with ``drafts``, and never in the exports. ``scheduler``:
+    the address of a Dask scheduler whose workers do the per-document work (cluster.py)."""
     started = time.perf_counter()
     config = config if config is not None else load_config()
     config.require("base-url", "publisher", "admin-email", what="cmif.xml and oai-static.xml")
@@ -293,6 +300,24 @@ def build(paths: list[Path] | None = None, out_dir: Path = Path("build"), *,
     out_dir.absolute().parent.mkdir(parents=True, exist_ok=True)
     output = _claim(out_dir, paths, collection, config)
     report = BuildReport(out_dir.absolute())
+    client = None
+    if scheduler:
+        from cable_edition.cluster import client_for
+
+        client = client_for(scheduler)
+    try:
+        _build_locked(report, output, collection, config, max_bytes, force, shard, jobs, progress, wait,
+                      keep_going, drafts, client)
+    finally:
+        if client is not None:
+            client.close()
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _build_locked(report: BuildReport, output: Output, collection: Collection, config: Config, max_bytes: int,
+                  force: bool, shard, jobs: int, progress, wait: bool, keep_going: bool, drafts: bool,
+                  client) -> None:
     with _terminations_interrupt(), output.lock(wait):
         output.prepare()
         registers, problems = load_registers(collection.registers, max_bytes)
@@ -304,12 +329,11 @@ def build(paths: list[Path] | None = None, out_dir: Path = Path("build"), *,
             report.unchanged = sorted(plan.cached)      # nothing changed: nothing to check, nothing to publish
             report.diagnostics = problems + [w for c in plan.cached.values() for w in c.warnings] + \
                 plan.previous.warnings
-            report.seconds = time.perf_counter() - started
-            return report
+            return
         with output.stage() as staging, _writing(output):
             local = Worker(registers, config, staging)
             reader = _Reader(plan, max_bytes, shard)
-            results = list(_progress(_process(reader, registers, config, staging, jobs, local),
+            results = list(_progress(_process(reader, registers, config, staging, jobs, local, client),
                                      len(plan.work), progress))
             results += reader.unreadable
             plan.cached.update(reader.restated)
@@ -322,15 +346,12 @@ def build(paths: list[Path] | None = None, out_dir: Path = Path("build"), *,
             report.built, report.unchanged = sorted(fresh), sorted(kept)
             removed = set(plan.previous.documents) - set(kept) - set(fresh)
             if not fresh and not removed and not plan.healed and _published_intact(current):
-                report.seconds = time.perf_counter() - started
-                return report                       # only times of modification changed: nothing to publish
+                return                              # only times of modification changed: nothing to publish
             _carry_over(output, staging, kept)
             output.carry_foreign(staging, _ownership(plan.published, [*fresh, *kept]))
             manifest = _manifest(plan, fresh, kept, problems)
             _collection_outputs(local.renderer, manifest, staging, output, config, force)
             output.publish(staging)
-    report.seconds = time.perf_counter() - started
-    return report
 
 
 def _check(results: list[DocumentResult], plan: Plan, registers: list[Loaded], problems: list[Diagnostic],

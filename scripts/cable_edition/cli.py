@@ -77,6 +77,9 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--drafts", action="store_true",
                        help="publish drafts too (documents that still hold placeholders): their pages and "
                        "texts only, never in CMIF, Dublin Core, OAI-PMH or collection.json")
+    build.add_argument("--scheduler", metavar="tcp://HOST:PORT",
+                       help="do the per-document work on a Dask cluster (pip install 'cable-edition[dask]'); "
+                       "this process still reads the sources and publishes")
     build.add_argument("--wait", action="store_true",
                        help="if another build is writing DIR, wait for it to finish (default: stop, exit 2)")
     build.add_argument("--base-url", metavar="URL",
@@ -203,7 +206,7 @@ def _build(args: argparse.Namespace) -> int:
     config = load_config(base_url=args.base_url)
     report = build(args.paths or None, args.out, keep_going=args.keep_going, max_bytes=args.max_bytes,
                    config=config, jobs=args.jobs, force=args.force, shard=shard, wait=args.wait,
-                   drafts=args.drafts)
+                   drafts=args.drafts, scheduler=args.scheduler)
     sys.stderr.write(render_text(report.diagnostics))
     summary = f"{report.summary()} into {args.out}"
     if report.failed:

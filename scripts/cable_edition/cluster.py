@@ -1,0 +1,124 @@
+"""The per-document work of a build on a Dask cluster (``build --scheduler tcp://HOST:PORT``).
+
+Documents travel to the workers as bytes and their outputs come back as bytes, so the
+machines share no file system: a worker checks and renders a document into a scratch folder
+of its own, reads the files back and removes the folder. The build's own process writes
+them into its staging folder and publishes exactly as a local build does (publish.py), so a
+build on a cluster is atomic, incremental and byte-identical to a local one. A worker that
+dies has its tasks run again elsewhere (Dask's own retries); if a document cannot be
+processed at all, the build fails and the published build stays as it was.
+
+Paths are sent absolute (``canonical``), so that a worker, whatever its working folder,
+resolves the registers as the build does; results are given back their paths as the user
+wrote them."""
+
+from __future__ import annotations
+
+import hashlib
+import pickle
+import re
+import tempfile
+import threading
+from collections import deque
+from dataclasses import replace
+from pathlib import Path
+from typing import Iterable, Iterator
+
+from cable_edition.diagnostics import UserError, Diagnostic
+from cable_edition.load import Input, Loaded, parse_bytes
+from cable_edition.pipeline import DocumentResult, Worker
+from cable_edition.project import Config, canonical
+
+# A file name a worker may give back: a plain name, never a path.
+PLAIN_NAME = re.compile(r"\.?[A-Za-z0-9_][A-Za-z0-9._-]*")
+IN_FLIGHT_PER_THREAD = 4
+
+_workers: dict[str, Worker] = {}
+_lock = threading.Lock()
+
+
+def client_for(address: str):
+    """A client of the scheduler at ``address``; a clear error where Dask is missing or the
+    scheduler does not answer."""
+    try:
+        from distributed import Client
+    except ImportError:
+        raise UserError(Diagnostic(address, 0, 0, "error", "--scheduler needs Dask: pip install "
+                                   "'cable-edition[dask]'", "scheduler"), 2) from None
+    try:
+        return Client(address, timeout="10s", set_as_default=False)
+    except (OSError, TimeoutError) as exc:
+        raise UserError(Diagnostic(address, 0, 0, "error", f"no Dask scheduler answers there: {exc}",
+                                   "scheduler"), 2) from None
+
+
+def _worker_for(setup: tuple[str, list[tuple[str, bytes]], Config]) -> Worker:
+    """The worker process's Worker for this build's registers and settings (made once)."""
+    key, registers, config = setup
+    if key not in _workers:
+        loaded = [Loaded(Path(path), data, parse_bytes(Path(path), data)) for path, data in registers]
+        _workers[key] = Worker(loaded, config, Path(tempfile.gettempdir()))
+    return _workers[key]
+
+
+def process_remote(setup, path: str, shown: str, data: bytes, size: int,
+                   mtime_ns: int) -> tuple[DocumentResult, dict[str, bytes]]:
+    """Runs on a Dask worker: check and render one document; its result and its files."""
+    with _lock, tempfile.TemporaryDirectory(prefix="cable-edition-") as scratch:
+        worker = _worker_for(setup)
+        worker.staging = Path(scratch)
+        result = worker.process(Path(path), Input(data, size, mtime_ns))
+        files = {}
+        if result.rendered:
+            folder = Path(scratch) / result.id
+            files = {name: (folder / name).read_bytes() for name in result.files}
+    result.path = shown
+    result.diagnostics = [replace(d, path=shown) if d.path == path else d for d in result.diagnostics]
+    return result, files
+
+
+class ClusterRunner:
+    """Sends the documents a build reads to the cluster, a bounded number at a time, and
+    writes what comes back into the staging folder, in the order they were read."""
+
+    def __init__(self, client, registers: list[Loaded], config: Config, staging: Path):
+        self.client = client
+        self.staging = staging
+        payload = [(canonical(r.path), r.data) for r in registers]
+        key = hashlib.sha256(pickle.dumps((payload, config))).hexdigest()
+        [self.setup] = client.scatter([(key, payload, config)], broadcast=True)
+        threads = sum(client.nthreads().values()) or 1
+        self.window = max(2, threads * IN_FLIGHT_PER_THREAD)
+
+    def run(self, documents: Iterable[tuple[str, Input]]) -> Iterator[DocumentResult]:
+        """The documents' results in the order they were read; a window of them in flight,
+        so that memory stays bounded whatever the collection's size."""
+        window: deque = deque()
+        for path, read in documents:
+            window.append(self.client.submit(process_remote, self.setup, canonical(path), path, read.data,
+                                             read.size, read.mtime_ns, pure=False))
+            if len(window) >= self.window:
+                yield self._written(window.popleft())
+        while window:
+            yield self._written(window.popleft())
+
+    def _written(self, future) -> DocumentResult:
+        """A finished document's files, written into the staging folder."""
+        try:
+            result, files = future.result()
+        except Exception as exc:          # the task failed on every worker that tried it
+            raise UserError(Diagnostic("", 0, 0, "error", f"the cluster could not process a document: {exc}",
+                                       "scheduler"), 2) from None
+        if not result.rendered:
+            return result
+        if not all(PLAIN_NAME.fullmatch(name) for name in files):
+            raise UserError(Diagnostic(result.path, 0, 0, "error", "a worker gave back a file name that is not a "
+                                       "plain name: not written", "scheduler"), 2)
+        target = self.staging / result.id
+        try:
+            target.mkdir()
+        except FileExistsError:         # another document has this id: the collection check says so
+            return replace(result, rendered=False, files=[])
+        for name, content in files.items():
+            (target / name).write_bytes(content)
+        return result

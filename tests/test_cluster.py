@@ -1,0 +1,138 @@
+"""build --scheduler: the per-document work on a Dask cluster (a LocalCluster of two worker
+processes on 127.0.0.1 here). Documents go out as bytes and outputs come back as bytes; the
+build publishes as a local build does: byte-identical, incremental, and atomic even when a
+worker is killed mid-build."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from conftest import CABLE, ROOT, TEI_DIR, comparable, copy_of, leftovers, run_cli
+
+SOURCE = CABLE.read_text(encoding="utf-8")
+
+
+def distributed():
+    try:
+        import distributed
+    except ImportError:
+        message = "Dask is not installed (pip install 'cable-edition[dask]'); .ci/setup installs it"
+        if os.environ.get("CABLE_EDITION_REQUIRE_ALL_TOOLS"):
+            pytest.fail(message)
+        pytest.skip(message)
+    return distributed
+
+
+@pytest.fixture(scope="module")
+def cluster():
+    dask = distributed()
+    local = dask.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
+                              dashboard_address=None)
+    yield local
+    local.close()
+
+
+def collection(folder: Path, count: int, variant: str = "") -> Path:
+    tei = folder / "tei"
+    tei.mkdir(parents=True, exist_ok=True)
+    shutil.copy(TEI_DIR / "register.xml", tei)
+    for n in range(count):
+        text = copy_of(SOURCE, f"cable-{n:03d}").replace("Regards.", f"Regards.{variant}")
+        (tei / f"cable-{n:03d}.xml").write_text(text, encoding="utf-8")
+    return tei
+
+
+def test_a_build_on_the_cluster_is_the_local_build_byte_for_byte_incremental_runs_too(tmp_path, cluster):
+    tei = collection(tmp_path, 40)
+    local, remote = tmp_path / "local", tmp_path / "remote"
+    assert run_cli("build", str(tei), "--out", str(local), "--jobs", "1").returncode == 0
+    result = run_cli("build", str(tei), "--out", str(remote), "--scheduler", cluster.scheduler_address)
+    assert result.returncode == 0, result.stderr
+    assert "built 40, unchanged 0" in result.stderr
+    assert comparable(remote, manifest=False) == comparable(local, manifest=False)
+
+    # one document changed, one removed, one added: both rebuild only those
+    (tei / "cable-003.xml").write_text(copy_of(SOURCE, "cable-003").replace("Regards.", "Regards!"),
+                                       encoding="utf-8")
+    (tei / "cable-007.xml").unlink()
+    (tei / "cable-099.xml").write_text(copy_of(SOURCE, "cable-099"), encoding="utf-8")
+    assert run_cli("build", str(tei), "--out", str(local), "--jobs", "1").returncode == 0
+    again = run_cli("build", str(tei), "--out", str(remote), "--scheduler", cluster.scheduler_address)
+    assert again.returncode == 0, again.stderr
+    assert "built 2, unchanged 38" in again.stderr
+    assert comparable(remote, manifest=False) == comparable(local, manifest=False)
+    nothing = run_cli("build", str(tei), "--out", str(remote), "--scheduler", cluster.scheduler_address)
+    assert "built 0, unchanged 40" in nothing.stderr
+    assert leftovers(remote) == []
+
+
+def test_invalid_documents_are_reported_as_a_local_build_reports_them(tmp_path, cluster):
+    tei = collection(tmp_path, 3)
+    (tei / "cable-001.xml").write_text(copy_of(SOURCE, "cable-001").replace("</closer>", "</closr>"),
+                                       encoding="utf-8")
+    (tei / "cable-002.xml").write_text(copy_of(SOURCE, "cable-002").replace('cert="high"', 'cert="low"', 1),
+                                       encoding="utf-8")
+    local = run_cli("build", str(tei), "--out", str(tmp_path / "a"), "--jobs", "1")
+    remote = run_cli("build", str(tei), "--out", str(tmp_path / "b"), "--scheduler", cluster.scheduler_address)
+    assert local.returncode == remote.returncode == 1
+    assert remote.stderr.replace(str(tmp_path / "b"), "OUT") == local.stderr.replace(str(tmp_path / "a"), "OUT")
+    assert not (tmp_path / "b").exists()
+
+
+def test_a_worker_killed_mid_build_leaves_the_old_build_or_the_new_one(tmp_path, cluster):
+    """Dask runs a dead worker's tasks again elsewhere: the build goes on and publishes the
+    new build, or fails and leaves the published one as it was; never a mix."""
+    import distributed as dask
+
+    tei = collection(tmp_path, 240)
+    out = tmp_path / "build"
+    assert run_cli("build", str(tei), "--out", str(out), "--jobs", "2").returncode == 0
+    old = comparable(out, manifest=False)
+    new_local = tmp_path / "expected"
+    collection(tmp_path, 240, variant=" (v2)")
+    assert run_cli("build", str(tei), "--out", str(new_local), "--jobs", "2").returncode == 0
+    new = comparable(new_local, manifest=False)
+
+    with dask.Client(cluster.scheduler_address) as client:
+        pids = list(client.run(os.getpid).values())
+    build = subprocess.Popen([sys.executable, "-m", "cable_edition", "build", str(tei), "--out", str(out),
+                              "--scheduler", cluster.scheduler_address],
+                             cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    versions = out.parent / f".{out.name}.versions"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:        # some documents done: the cluster is at work
+        staged = [p for p in versions.iterdir() if p.name.startswith("tmp-")] if versions.is_dir() else []
+        if staged and len(list(staged[0].iterdir())) >= 20:
+            break
+        time.sleep(0.01)
+    else:
+        pytest.fail("the build never started on the cluster")
+    os.kill(pids[0], signal.SIGKILL)
+    _, stderr = build.communicate(timeout=300)
+    if build.returncode == 0:
+        assert comparable(out, manifest=False) == new, stderr
+    else:
+        assert build.returncode in (1, 2) and "Traceback" not in stderr, stderr
+        assert comparable(out, manifest=False) == old
+    assert leftovers(out) == []
+    # and the cluster, its worker replaced, builds again
+    with dask.Client(cluster.scheduler_address) as client:
+        client.wait_for_workers(2, timeout=60)
+    assert run_cli("build", str(tei), "--out", str(out), "--scheduler", cluster.scheduler_address).returncode == 0
+    assert comparable(out, manifest=False) == new
+
+
+def test_an_address_where_no_scheduler_answers_is_a_clear_error(tmp_path):
+    distributed()
+    tei = collection(tmp_path, 1)
+    result = run_cli("build", str(tei), "--out", str(tmp_path / "b"), "--scheduler", "tcp://127.0.0.1:9")
+    assert result.returncode == 2 and "no Dask scheduler answers there" in result.stderr
+    assert "Traceback" not in result.stderr and not (tmp_path / "b").exists()
