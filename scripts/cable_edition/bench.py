@@ -11,6 +11,15 @@
         `cable-edition build` process per document (the first 50) and lxml parse +
         serialize of the same documents (the floor). Prints a Markdown table.
 
+    python -m cable_edition.bench stages [--sizes 1,100,1000] [--sample 300] [--teic PATH]
+        where a document's CPU time goes, stage by stage (read, safe parse, RELAX NG,
+        Schematron, ids/pointers/witness rules, hand-over to Saxon, citation, the Saxon pass
+        with its files, the folder and source copy), in one process, per document of a
+        sample of each synthetic collection; beside it, in the same run, the TEI
+        Consortium's HTML stylesheet (PATH: a checkout of TEIC/Stylesheets, whose
+        html/html.xsl is compiled in the same Saxon) on the same documents, and lxml's
+        parse + serialize (the floor). Prints Markdown tables, with ratios.
+
     python -m cable_edition.bench search [--sizes 1000,10000]
         the search index at scale: the seconds Pagefind adds to a build, the index's size,
         and the time a word query and a facet query take in Chromium (cold cache) over a
@@ -139,12 +148,17 @@ def make_collection(source: Path, target: Path, count: int, seed: int = 1994) ->
 
 # ------------------------------------------------------------------ measuring
 
+CPU_SECONDS: dict[tuple[str, ...], float] = {}     # the last measured command's CPU time (user + system)
+
+
 def run_measured(command: list[str], cwd: Path) -> tuple[float, int]:
-    """Wall seconds and peak RSS (MB, the largest single process of the command's tree)."""
+    """Wall seconds and peak RSS (MB, the largest single process of the command's tree);
+    its CPU seconds (its own and its waited-for children's) go to CPU_SECONDS."""
     start = time.perf_counter()
     process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     _, status, usage = os.wait4(process.pid, 0)
     seconds = time.perf_counter() - start
+    CPU_SECONDS[tuple(command)] = usage.ru_utime + usage.ru_stime
     stderr = process.stderr.read().decode("utf-8", "replace")
     process.stderr.close()
     if os.waitstatus_to_exitcode(status) != 0:
@@ -176,6 +190,7 @@ def bench_scale(sizes: list[int], jobs: int, source: Path, folder: Path) -> None
         work, paths = _collection_folder(folder / f"n{size}", source, size)
         validate_s, validate_mb = run_measured([*cli, "validate", "tei"], work)
         build_s, build_mb = run_measured([*cli, "build", "tei", "--jobs", str(jobs)], work)
+        build_cpu = CPU_SECONDS[(*cli, "build", "tei", "--jobs", str(jobs))]
         noop_s, noop_mb = run_measured([*cli, "build", "tei", "--jobs", str(jobs)], work)
         changed = paths[len(paths) // 2]
         changed.write_text(changed.read_text(encoding="utf-8").replace("Regards.", "Regards!"), encoding="utf-8")
@@ -188,6 +203,7 @@ def bench_scale(sizes: list[int], jobs: int, source: Path, folder: Path) -> None
         floor_s = lxml_floor(paths)
         rows.append({
             "N": size, "validate docs/s": size / validate_s, "build s": build_s, "build docs/s": size / build_s,
+            "build CPU ms/doc": build_cpu * 1000 / size,
             "no-op s": noop_s, "one changed s": touch_s, "peak RSS MB": max(validate_mb, build_mb, noop_mb, touch_mb),
             "process per doc docs/s": len(sample) / sum(per_process),
             "median process per doc s": statistics.median(per_process),
@@ -195,11 +211,13 @@ def bench_scale(sizes: list[int], jobs: int, source: Path, folder: Path) -> None
         })
         print(f"N={size}: done", file=sys.stderr)
     print(f"\nscale benchmark, --jobs {jobs}, {os.cpu_count()} CPUs\n")
-    print("| N | validate docs/s | cold build (s) | build docs/s | no-op rebuild (s) | one changed (s) "
-          "| peak RSS (MB) | process per doc, docs/s | build ÷ process-per-doc | lxml floor docs/s | build ÷ floor |")
-    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    print("| N | validate docs/s | cold build (s) | build docs/s | build CPU ms/doc | no-op rebuild (s) | "
+          "one changed (s) | peak RSS (MB) | process per doc, docs/s | build ÷ process-per-doc | lxml floor docs/s | "
+          "build ÷ floor |")
+    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for r in rows:
         print(f"| {r['N']:,} | {r['validate docs/s']:.0f} | {r['build s']:.2f} | {r['build docs/s']:.0f} | "
+              f"{r['build CPU ms/doc']:.1f} | "
               f"{r['no-op s']:.2f} | {r['one changed s']:.2f} | {r['peak RSS MB']} | "
               f"{r['process per doc docs/s']:.1f} | {r['build docs/s'] / r['process per doc docs/s']:.1f}× | "
               f"{r['lxml floor docs/s']:.0f} | {r['build docs/s'] / r['lxml floor docs/s']:.4f} |")
@@ -207,6 +225,133 @@ def bench_scale(sizes: list[int], jobs: int, source: Path, folder: Path) -> None
     if single:
         print(f"\ncold build of the single cable, whole process: {single[0]['build s']:.2f} s; "
               f"a fresh process per document: median {single[0]['median process per doc s']:.2f} s")
+
+
+# ------------------------------------------------------------------ stages
+
+STAGES = ["read", "safe parse", "RELAX NG", "Schematron", "ids, pointers, witnesses", "hand-over to Saxon",
+          "citation (CSL call + citeproc)", "Saxon pass and its files", "folder and source copy"]
+
+
+def stage_profile(paths: list[Path], registers_folder: Path, teic: Path | None) -> dict[str, float]:
+    """CPU ms per document of each stage of the pipeline, in this process (stylesheets and
+    schemas compiled once, beforehand), and of the references, on the same documents."""
+    import shutil
+
+    from cable_edition.load import Loaded, parse_bytes, read_input, require_tei
+    from cable_edition.project import Config
+    from cable_edition.render import Renderer
+    from cable_edition.validate import (Registers, _cable_facts, check_document_id, check_pointers,
+                                        check_processing_instructions, check_relaxng, check_schematron,
+                                        check_witnesses, load_registers)
+
+    registers, _ = load_registers([registers_folder / "register.xml"])
+    index = Registers(registers)
+    renderer = Renderer(registers, Config("http://localhost:8000/", "Bench", ("Bench",), admin_email="b@b.invalid"))
+    scratch = Path(tempfile.mkdtemp(prefix="bench-stages-"))
+    totals = dict.fromkeys(STAGES, 0.0)
+    clock = time.process_time
+
+    def timed(stage, function, *args):
+        start = clock()
+        value = function(*args)
+        totals[stage] += clock() - start
+        return value
+
+    try:
+        for path in paths:
+            read = timed("read", read_input, path)
+            loaded = timed("safe parse", lambda: Loaded(path, read.data, parse_bytes(path, read.data)))
+            require_tei(loaded)
+            timed("RELAX NG", check_relaxng, loaded)
+            timed("Schematron", check_schematron, loaded)
+
+            def rules():
+                check_document_id(loaded), check_processing_instructions(loaded), check_witnesses(loaded)
+                _, facts = check_pointers(loaded, index)
+                _cable_facts(loaded, facts)
+            timed("ids, pointers, witnesses", rules)
+
+            def folder():
+                target = scratch / loaded.id
+                target.mkdir()
+                (target / f"{loaded.id}.xml").write_bytes(loaded.data)
+                return target
+            target = timed("folder and source copy", folder)
+            executable = renderer._executables["edition.xsl"]
+            renderer._prepare(executable)
+            register = renderer._registers.get(__import__("cable_edition.project").project.canonical(path.parent))
+            if register is not None:
+                executable.set_parameter("register", register)
+            document = timed("hand-over to Saxon", renderer.to_saxon, loaded)
+            citation = timed("citation (CSL call + citeproc)", renderer._citation, executable, document, str(path))
+            executable.set_parameter("citation", citation)
+            timed("Saxon pass and its files", renderer._run, executable, document, target, str(path))
+            shutil.rmtree(target)
+        result = {stage: seconds * 1000 / len(paths) for stage, seconds in totals.items()}
+        result["all stages"] = sum(totals.values()) * 1000 / len(paths)
+
+        start = clock()
+        parser = etree.XMLParser(resolve_entities=False, no_network=True)
+        for path in paths:
+            etree.tostring(etree.parse(str(path), parser))
+        result["lxml parse + serialize (floor)"] = (clock() - start) * 1000 / len(paths)
+        if teic is not None:
+            result["TEIC html/html.xsl, hand-over + one page"] = _teic_profile(renderer, paths, teic)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    return result
+
+
+def _teic_profile(renderer, paths: list[Path], teic: Path) -> float:
+    """The TEI Consortium's HTML stylesheet in the same Saxon, on the same documents: CPU ms
+    per document, the hand-over (parse) and the transformation to one HTML page."""
+    stylesheet = teic / "html" / "html.xsl"
+    if not stylesheet.is_file():
+        raise SystemExit(f"--teic: {stylesheet} is missing: give the folder of a checkout of TEIC/Stylesheets")
+    from saxonche import PySaxonProcessor
+
+    processor = PySaxonProcessor(license=False)      # its own: ours may read no file by itself
+    compiler = processor.new_xslt30_processor()
+    executable = compiler.compile_stylesheet(stylesheet_file=str(stylesheet))
+    devnull = os.open(os.devnull, os.O_WRONLY)     # its warnings (no ../VERSION) go nowhere
+    saved = os.dup(2)
+    os.dup2(devnull, 2)
+    try:
+        for path in paths[:3]:                                   # warm, as ours was
+            executable.transform_to_string(xdm_node=processor.parse_xml(xml_text=path.read_text(encoding="utf-8")))
+        start = time.process_time()
+        for path in paths:
+            node = processor.parse_xml(xml_text=path.read_text(encoding="utf-8"))
+            executable.transform_to_string(xdm_node=node)
+        return (time.process_time() - start) * 1000 / len(paths)
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+        os.close(devnull)
+
+
+def bench_stages(sizes: list[int], sample: int, source: Path, folder: Path, teic: Path | None) -> None:
+    columns = []
+    for size in sizes:
+        work, paths = _collection_folder(folder / f"st{size}", source, size)
+        chosen = paths[:sample]
+        stage_profile(chosen[:3], work / "tei", None)           # warm: the JIT, the caches
+        columns.append((size, len(chosen), stage_profile(chosen, work / "tei", teic)))
+        print(f"N={size}: done", file=sys.stderr)
+    names = list(columns[0][2])
+    print(f"\nstage benchmark: CPU ms per document, one process, {os.cpu_count()} CPUs\n")
+    print("| stage | " + " | ".join(f"N={size:,} (sample {n})" for size, n, _ in columns) + " |")
+    print("|---|" + "---:|" * len(columns))
+    for name in names:
+        print(f"| {name} | " + " | ".join(f"{c[name]:.2f}" for _, _, c in columns) + " |")
+    last = columns[-1][2]
+    ours = last["hand-over to Saxon"] + last["citation (CSL call + citeproc)"] + last["Saxon pass and its files"]
+    print(f"\nratios (N={columns[-1][0]:,}): all stages ÷ lxml floor {last['all stages'] / last['lxml parse + serialize (floor)']:.0f}×")
+    teic_key = "TEIC html/html.xsl, hand-over + one page"
+    if teic_key in last:
+        print(f"TEIC's HTML page ÷ our whole Saxon pass (hand-over, citation, every view and export): "
+              f"{last[teic_key] / ours:.2f}×; ÷ all our stages: {last[teic_key] / last['all stages']:.2f}×")
 
 
 def _timed(command: list[str]) -> float:
@@ -311,12 +456,20 @@ def main(argv: list[str] | None = None) -> int:
     scale.add_argument("--jobs", type=int, default=2)
     scale.add_argument("--source", type=Path, default=DEFAULT_SOURCE, help="the folder of the real cable")
     scale.add_argument("--work", type=Path, default=None, help="where to build (default: a temporary folder)")
+    stages = commands.add_parser("stages", help="CPU ms per document, stage by stage, with TEIC's HTML beside")
+    stages.add_argument("--sizes", default="1,100,1000")
+    stages.add_argument("--sample", type=int, default=300, help="documents profiled per size (the first ones)")
+    stages.add_argument("--teic", type=Path, default=None, help="a checkout of TEIC/Stylesheets (html/html.xsl)")
+    stages.add_argument("--source", type=Path, default=DEFAULT_SOURCE, help="the folder of the real cable")
     search = commands.add_parser("search", help="the search index: build share, size, query time in Chromium")
     search.add_argument("--sizes", default="1000,10000")
     search.add_argument("--source", type=Path, default=DEFAULT_SOURCE, help="the folder of the real cable")
     args = parser.parse_args(argv)
     if args.command == "validate":
         bench_validate(args.copies, args.source)
+    elif args.command == "stages":
+        with tempfile.TemporaryDirectory() as folder:
+            bench_stages([int(s) for s in args.sizes.split(",")], args.sample, args.source, Path(folder), args.teic)
     elif args.command == "search":
         with tempfile.TemporaryDirectory() as folder:
             bench_search([int(s) for s in args.sizes.split(",")], args.source, Path(folder))
