@@ -126,3 +126,16 @@ def test_the_page_lists_witness_variants_apart_from_the_interventions(opened):
     assert opened.text("section.variants li:first-child") == "Heading (to): Booh-Booh / Dallaire T; Booh-Booh/Dallaire P."
     assert "P breaks off" not in opened.text("section.apparatus")
     assert "breaks off here" in opened.text("section.variants li:last-child")
+
+
+def test_the_document_json_lists_the_witnesses_and_every_variant(built):
+    import json
+
+    data = json.loads((built / "unamir-100" / "unamir-100.json").read_text(encoding="utf-8"))
+    assert [(w["siglum"], w["copyText"], w["file"]) for w in data["witnesses"]] == [
+        ("T", True, "unamir-100.witness-T.txt"), ("P", False, "unamir-100.witness-P.txt")]
+    tree = etree.parse(str(CABLE))
+    assert [v["id"] for v in data["variants"]] == tree.xpath("//tei:app/@xml:id", namespaces=NS)
+    p_readings = [r["text"] for v in data["variants"] for r in v["readings"] if r["witnesses"] == ["P"]]
+    assert p_readings == ["Booh-Booh/Dallaire", "UNations, New", "as", "1993", "initiatives", "Ambassad"]
+    assert [r["breaksOff"] for r in data["variants"][-1]["readings"]] == [False, True]

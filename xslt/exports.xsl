@@ -181,12 +181,24 @@
                                                            'diplomatic': ce:line(., 'diplomatic') } } }"/>
       </xsl:for-each-group>
     </xsl:variable>
+    <!-- The witnesses, the copy-text first, and where they differ (apart from the
+         interventions): each reading with the sigla of its witnesses. -->
+    <xsl:variable name="witnesses" as="map(*)*" select="ce:witnesses($tei) ! map {
+        'siglum': ce:siglum(.), 'id': string(@xml:id), 'description': normalize-space(.),
+        'copyText': . is ce:witnesses($tei)[1], 'file': $id || '.witness-' || ce:siglum(.) || '.txt' }"/>
+    <xsl:variable name="variants" as="map(*)*" select="$tei/tei:text//tei:app ! map {
+        'id': string(@xml:id), 'place': ce:place(.),
+        'readings': array { ce:variant-readings(.) ! map { 'text': ?text, 'witnesses': array { tokenize(?sigla) },
+                                                           'breaksOff': ?breaks != '' } },
+        'notes': array { ce:notes-on(.) ! ce:note-text(.) } }"/>
     <xsl:sequence select="ce:json(map:merge((ce:entry-map($entry), map {
         'files': map { 'html': 'index.html', 'tei': $id || '.xml', 'reading': $id || '.reading.txt',
                        'diplomatic': $id || '.diplomatic.txt', 'dublinCore': $id || '.dc.xml',
                        'csl': $id || '.csl.json' },
         'interventions': array { $interventions },
-        'entities': array { $entities } })))"/>
+        'entities': array { $entities },
+        'witnesses': array { $witnesses },
+        'variants': array { $variants } })))"/>
   </xsl:template>
 
   <!-- ============================================================== CSL-JSON -->
