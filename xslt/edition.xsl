@@ -40,15 +40,18 @@
   <xsl:template match="document-node(element(tei:TEI))">
     <xsl:variable name="tei" select="tei:TEI"/>
     <xsl:variable name="id" select="ce:document-id(.)"/>
-    <xsl:for-each select="'diplomatic', 'reading'">
-      <xsl:result-document href="{$id}.{.}.txt" method="text" encoding="UTF-8">
-        <xsl:value-of select="ce:text($tei, .)"/>
-      </xsl:result-document>
-    </xsl:for-each>
-    <!-- The sigla are letters and digits (validate's rule witness-siglum): safe as names. -->
+    <xsl:variable name="diplomatic" select="ce:text($tei, 'diplomatic')"/>
+    <xsl:result-document href="{$id}.diplomatic.txt" method="text" encoding="UTF-8">
+      <xsl:value-of select="$diplomatic"/>
+    </xsl:result-document>
+    <xsl:result-document href="{$id}.reading.txt" method="text" encoding="UTF-8">
+      <xsl:value-of select="ce:text($tei, 'reading')"/>
+    </xsl:result-document>
+    <!-- The sigla are letters and digits (validate's rule witness-siglum): safe as names.
+         The copy-text's text is the diplomatic text, made once. -->
     <xsl:for-each select="ce:witnesses($tei)">
       <xsl:result-document href="{$id}.witness-{ce:siglum(.)}.txt" method="text" encoding="UTF-8">
-        <xsl:value-of select="ce:witness-text($tei, .)"/>
+        <xsl:value-of select="if (position() = 1) then $diplomatic else ce:witness-text($tei, .)"/>
       </xsl:result-document>
     </xsl:for-each>
     <xsl:variable name="entry" as="element(document)">
