@@ -108,11 +108,14 @@ def _parser() -> argparse.ArgumentParser:
     server.add_argument("--port", type=int, default=8000, help="port (default: 8000; 0: any free port)")
 
     importer = commands.add_parser(
-        "import", parents=[common], help="make a TEI skeleton from a plain-text transcription",
-        description="Turn a plain-text cable transcription (title lines; heading lines such as To:, "
-        "From:, Number:, Subject:; numbered paragraphs, with or without list markers; a closer; any "
-        "line ending) into DIR/<id>.xml. What it cannot know is left as placeholders, which "
-        "validate reports as warnings; a heading line of an unknown kind is kept and reported.")
+        "import", parents=[common], help="a TEI document, or a further witness, from a plain-text transcription",
+        description="Turn a plain-text cable transcription into DIR/<id>.xml: page furniture reported and "
+        "left out, title lines and their dates, the heading (names split; what stays unclear a "
+        "placeholder), numbered paragraphs (wrapped lines joined without adding a character), gap "
+        "markers, the closer; an incomplete copy flagged. What it cannot know is a placeholder: the "
+        "document is a draft until an editor settles it. With --witness-of ID --siglum S, the "
+        "transcription is collated (CollateX) into the document ID as a further witness instead; "
+        "with --fragments, the file holds quotations of a cable known only from them.")
     importer.add_argument("transcription", type=Path, metavar="TRANSCRIPTION.txt")
     importer.add_argument("--id", dest="doc_id", metavar="ID",
                           help="the document id (default: from the file name)")
