@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from conftest import CABLE, SHARED, TEI_DIR, run_cli
-from teitext import witness_lines
+from conftest import CABLE, ROOT, SHARED, TEI_DIR, run_cli
+from teitext import blocks, text, witness_lines
 
 NS = {"tei": "http://www.tei-c.org/ns/1.0"}
 T = "{http://www.tei-c.org/ns/1.0}"
@@ -185,3 +185,62 @@ def test_the_collated_witness_is_built_as_a_view(collection, tmp_path):
     assert run_cli("build", str(collection), "--out", str(out)).returncode == 0
     text = (out / "unamir-100" / "unamir-100.witness-P.txt").read_text(encoding="utf-8")
     assert text.endswith("inform the Ambassad [P breaks off here]\n")
+
+
+def test_a_third_witness_joins_the_readings_it_shares_and_reads_as_itself(collection, tmp_path):
+    """Q: P's text, but with T's "initiative" and CR LF line ends. Where Q reads as P, Q
+    joins P's reading; where it reads as T, the app does not name it (and the apparatus
+    lists it with T); the document stays valid, and Q's text comes out as Q's."""
+    assert collate(collection, PBS, "--normalise", "case").returncode == 0
+    q = tmp_path / "q.txt"
+    q.write_bytes(PBS.read_text(encoding="utf-8").replace("initiatives", "initiative").replace("\n", "\r\n")
+                  .encode("utf-8"))
+    third = run_cli("import", str(q), "--into", str(collection), "--witness-of", "unamir-100", "--siglum", "Q",
+                    "--normalise", "case")
+    assert third.returncode == 0, third.stderr
+    tree = etree.parse(str(collection / "unamir-100.xml"))
+    assert [r.get("wit") for r in tree.xpath("//tei:rdg", namespaces=NS)] == [
+        "#unamir-100-P #unamir-100-Q", "#unamir-100-P #unamir-100-Q", "#unamir-100-P #unamir-100-Q",
+        "#unamir-100-P #unamir-100-Q", "#unamir-100-P", "#unamir-100-P #unamir-100-Q"]
+    assert len(tree.xpath("//tei:app", namespaces=NS)) == 6               # no app inside another
+    assert run_cli("validate", str(collection)).returncode == 0
+    expected = [line.casefold() for line in q.read_text(encoding="utf-8").replace("\r\n", "\n").split("\n")[5:]
+                if line.strip()]
+    assert [line.casefold() for line in witness_lines(tree, "#unamir-100-Q")] == expected
+    out = tmp_path / "build"
+    assert run_cli("build", str(collection), "--out", str(out)).returncode == 0
+    reading = (out / "unamir-100" / "unamir-100.reading.txt").read_text(encoding="utf-8")
+    assert "Paragraph 2: “initiative” T Q; “initiatives” P." in reading
+
+
+def test_the_copy_text_collated_with_itself_has_no_variant(collection):
+    t = ROOT / "tests" / "data" / "unamir-100-transcription.txt"
+    result = run_cli("import", str(t), "--into", str(collection), "--witness-of", "unamir-100", "--siglum", "T2")
+    assert result.returncode == 0 and "0 variant(s)" in result.stderr, result.stderr
+    tree = etree.parse(str(collection / "unamir-100.xml"))
+    assert not tree.xpath("//tei:app", namespaces=NS)
+    assert witness_lines(tree, "#unamir-100-T2") == [text(b, "diplomatic") for b in blocks(tree, "reading")]
+
+
+def test_a_collation_that_would_leave_the_document_invalid_writes_nothing(collection, monkeypatch):
+    """A safety net, whatever the cause: the collated document is checked (RELAX NG,
+    Schematron, witness rules) before it replaces the old one. Here the header it would
+    write is made invalid on purpose."""
+    import cable_edition.collate as collating
+    from cable_edition.diagnostics import UserError
+
+    real = collating._declare
+
+    def declare_wrongly(root, *args):
+        real(root, *args)
+        root.find(f"{T}teiHeader").set("bogus", "yes")
+
+    monkeypatch.setattr(collating, "_declare", declare_wrongly)
+    before = (collection / "unamir-100.xml").read_bytes()
+    with pytest.raises(UserError) as refused:
+        collating.collate_witness(PBS, collection, "unamir-100", "P", normalise={"case"})
+    messages = [str(d) for d in refused.value.diagnostics]
+    assert any("the collation would leave the document invalid" in m for m in messages)
+    assert any("(after collation)" in m and "[relaxng]" in m for m in messages)
+    assert (collection / "unamir-100.xml").read_bytes() == before
+    assert sorted(p.name for p in collection.iterdir()) == ["register.xml", "unamir-100.xml"]

@@ -295,6 +295,10 @@
                                         || ' '[matches($text-before, '\s$')]"/>
     <xsl:variable name="after" select="' '[matches($text-after, '^\s')]
                                        || replace(tokenize(replace($text-after, '^[^\w\s-]+', ''))[1], '[^\w-]+$', '')"/>
+    <!-- Witnesses an app does not name read as the lemma there (unless they lack the place). -->
+    <xsl:variable name="named" select="$app/(tei:lem | tei:rdg)/tokenize(@wit)"/>
+    <xsl:variable name="silent" select="ce:witnesses(root($app)/tei:TEI)[not('#' || @xml:id = $named)]
+                                        [not(ce:absent($app, '#' || @xml:id))] ! ('#' || @xml:id)"/>
     <xsl:for-each select="$app/(tei:lem | tei:rdg)">
       <xsl:variable name="parts" as="xs:string*">
         <xsl:apply-templates select="node()" mode="witness">
@@ -306,7 +310,8 @@
       <xsl:variable name="bare" select="not(matches($own, '\w\w'))"/>
       <xsl:sequence select="map {
           'text': normalize-space(string-join((($before, '')[$bare][1] || $own || ($after, '')[$bare][1]))),
-          'sigla': string-join(ce:wits(.) ! ce:record(., $app)/tei:abbr ! normalize-space(), ' '),
+          'sigla': string-join((ce:wits(.), $silent[current()/self::tei:lem]) ! ce:record(., $app)/tei:abbr
+                               ! normalize-space(), ' '),
           'breaks': string-join(.//(tei:lacunaStart | tei:witEnd) ! ' breaks off here') }"/>
     </xsl:for-each>
   </xsl:function>

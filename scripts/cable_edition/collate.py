@@ -123,15 +123,13 @@ def _words(found: list[tuple[int, int, str]], normalise: set[str]) -> list[dict]
     """CollateX tokens: each word or sign with the space after it (t), its form for
     alignment (n), and where it is (s, e: the word; w: whether a space follows)."""
     result: list[dict] = []
-    for start, end, text in found:
+    for index, (start, end, text) in enumerate(found):
         if text.isspace():
-            if result:
+            if result and index < len(found) - 1:      # the space at a block's end is layout
                 result[-1]["w"] = True
                 result[-1]["t"] += " "
             continue
         if "punctuation" in normalise and not re.match(r"\w", text):
-            if result:
-                result[-1]["t"] += ""
             continue
         result.append({"t": text, "n": _key(text, normalise), "s": start, "e": end, "w": False})
     return result
@@ -166,7 +164,8 @@ def align(base: str, other: str, normalise: set[str], *, breaks_off: bool) -> li
         space_end = _space_end(text, word["e"])
         found = [(word["n"], word["s"], word["e"])]
         if not last:
-            found.append((" " if space_end > word["e"] else "", word["e"], space_end))
+            spaced = word["w"]                      # false at the end of the block: layout
+            found.append((" " if spaced else "", word["e"], space_end if spaced else word["e"]))
         return found
 
     variants: list[Variant] = []
@@ -288,11 +287,38 @@ def _insert(piece: Piece, at: int, app: etree._Element, lemma_text: str | None) 
     app.tail = rest
 
 
-def place(block: etree._Element, pieces: list[Piece], variant: Variant, app: etree._Element) -> None:
-    """Put a variant's app into the block; :class:`Ambiguous` if it would cut the markup."""
+def _same_reading(first: str, second: str, normalise: set[str]) -> bool:
+    def form(text):
+        text = " ".join(text.split())
+        return text.casefold() if "case" in normalise else text
+    return form(first) == form(second)
+
+
+def _join_app(existing: etree._Element, app: etree._Element, normalise: set[str]) -> None:
+    """A new witness's reading at a place that is already a variant: its witness is added to
+    the reading it agrees with, or its reading is added to the app."""
+    new = app.find(f"{T}rdg")
+    for reading in existing.findall(f"{T}rdg"):
+        if _same_reading("".join(reading.itertext()), "".join(new.itertext()), normalise) and \
+                (reading.find(f"{T}lacunaStart") is None) == (new.find(f"{T}lacunaStart") is None):
+            reading.set("wit", f"{reading.get('wit')} {new.get('wit')}")
+            return
+    existing.append(new)
+
+
+def place(block: etree._Element, pieces: list[Piece], variant: Variant, app: etree._Element,
+          normalise: set[str] = frozenset()) -> etree._Element:
+    """Put a variant's app into the block (or join it to the app already there: then that
+    app is returned); :class:`Ambiguous` if it would cut the markup."""
     lemma = app.find(f"{T}lem")
     if variant.start == variant.end:                          # the new witness adds something
         at = variant.start
+        for piece in pieces:             # an earlier variant that adds text here: join it
+            lemma_there = piece.holder.find(f"{T}lem") if piece.holder.tag == f"{T}app" else None
+            if piece.attr == "tail" and piece.start == at and lemma_there is not None \
+                    and not "".join(lemma_there.itertext()).strip():
+                _join_app(piece.holder, app, normalise)
+                return piece.holder
         starting = [p for p in pieces if p.start == at]
         inside = [p for p in pieces if p.start < at < p.start + len(p.text)]
         ending = [p for p in pieces if p.start + len(p.text) == at]
@@ -300,7 +326,7 @@ def place(block: etree._Element, pieces: list[Piece], variant: Variant, app: etr
         if piece is None:
             raise Ambiguous("inside an intervention or an earlier variant")
         _insert(piece, at, app, None)
-        return
+        return app
     covering = [p for p in pieces if p.start < variant.end and p.start + len(p.text) > variant.start]
     atoms = {id(p.atom): p.atom for p in covering}
     if len(atoms) == 1 and None not in [p.atom for p in covering]:
@@ -311,18 +337,22 @@ def place(block: etree._Element, pieces: list[Piece], variant: Variant, app: etr
         last = own[0].start + len(text.rstrip())
         if variant.start <= first and variant.end >= last and \
                 not "".join(p.text for p in covering if p.atom is None).strip():
+            if atom.tag == f"{T}app":                # a place that is a variant already
+                _join_app(atom, app, normalise)
+                return atom
             parent = atom.getparent()
             parent.replace(atom, app)
             app.tail, atom.tail = atom.tail, None
             lemma.append(atom)
-            return
+            return app
         raise Ambiguous("it would cut an intervention or an earlier variant")
     if len(covering) == 1 and covering[0].atom is None:
         piece = covering[0]
         lemma.text = piece.text[variant.start - piece.start:variant.end - piece.start]
         _insert(piece, variant.start, app, lemma.text)
-        return
+        return app
     _place_range(block, pieces, covering, variant.start, variant.end, app)
+    return app
 
 
 def _container(piece: Piece) -> etree._Element:
@@ -545,7 +575,7 @@ def collate_witness(path: Path, into: Path, doc_id: str, siglum: str, *, normali
             if variant.breaks_off:
                 _sub(reading, "lacunaStart")
             try:
-                place(block, pieces, variant, app)
+                place(block, pieces, variant, app, set(normalise))
             except Ambiguous as reason:
                 shown = " ".join(base[variant.start:variant.end].split()) or "(nothing)"
                 problems.append(Diagnostic(str(target), block.sourceline or 0, 1, "error",
@@ -569,11 +599,29 @@ def collate_witness(path: Path, into: Path, doc_id: str, siglum: str, *, normali
     prolog = [etree.tostring(node, encoding="UTF-8") for node in reversed(list(root.itersiblings(preceding=True)))]
     data = b"\n".join([b'<?xml version="1.0" encoding="UTF-8"?>', *prolog, etree.tostring(root, encoding="UTF-8")])
     data += b"\n"
+    _refuse_invalid(target, data, diagnostics)
     write_atomically(target, data, expected=loaded.data)
     summary = (f"collated {siglum} into {target}: {len(recorded)} variant(s)"
                + (f", {siglum} breaks off in {_place_name(last_key)}" if ends_early else "")
                + "; normalised: " + ", ".join(["layout", "paratext", *sorted(normalise)]))
     return target, diagnostics, summary
+
+
+def _refuse_invalid(target: Path, data: bytes, diagnostics: list[Diagnostic]) -> None:
+    """The document as the collation would leave it must pass the schema and the rules:
+    else nothing is written, and the editor is told what would break."""
+    from cable_edition.load import Loaded, parse_bytes
+    from cable_edition.validate import check_relaxng, check_schematron, check_witnesses
+
+    collated = Loaded(target, data, parse_bytes(target, data))
+    problems = [d for d in check_relaxng(collated) + check_schematron(collated) + check_witnesses(collated)
+                if d.severity == "error"]
+    if problems:
+        raise UserError(diagnostics + [Diagnostic(str(target), 0, 0, "error", "the collation would leave the "
+                                                  "document invalid, so nothing was written; it would say, of the "
+                                                  "collated document:", "collate")]
+                        + [Diagnostic(d.path, d.line, d.column, d.severity, f"(after collation) {d.message}",
+                                      d.rule) for d in problems], 1)
 
 
 def _declare(root, doc_id, siglum, wit, source_name, transcription, normalise, breaks_in, today) -> None:
