@@ -374,7 +374,6 @@ def _place_range(block, pieces, covering, start, end, app) -> None:
     lem, with the text around them; :class:`Ambiguous` if it would cut an element."""
     lemma = app.find(f"{T}lem")
     for atom in {id(p.atom): p.atom for p in covering if p.atom is not None}.values():
-        first, last = _span(atom if atom.tag != f"{T}choice" else atom, pieces)
         own = [p for p in pieces if p.atom is atom]
         if own[0].start < start or own[-1].start + len(own[-1].text) > end:
             raise Ambiguous("it would cut an intervention or an earlier variant")
@@ -569,7 +568,7 @@ def collate_witness(path: Path, into: Path, doc_id: str, siglum: str, *, normali
             continue
         for variant in reversed(variants):            # from the end, so that spans stay valid
             app = _new("app")
-            lemma = _sub(app, "lem", wit=copy_text)
+            _sub(app, "lem", wit=copy_text)
             reading = _sub(app, "rdg", wit=wit)
             reading.text = variant.reading or None
             if variant.breaks_off:

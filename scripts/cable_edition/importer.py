@@ -249,7 +249,7 @@ def to_tei(transcription: Transcription, doc_id: str, source_name: str, config: 
                  if transcription.quotations else f": the transcription imported from {source_name}")
     if transcription.incomplete:
         described += "; incomplete: " + "; ".join(transcription.incomplete)
-    _element(witnesses[0], "abbr", "T").tail = described + "."
+    _element(witness, "abbr", "T").tail = described + "."
 
     encoding = _element(header, "encodingDesc")
     decl = _element(encoding, "editorialDecl")
