@@ -239,7 +239,7 @@ def stage_profile(paths: list[Path], registers_folder: Path, teic: Path | None) 
     import shutil
 
     from cable_edition.load import Loaded, parse_bytes, read_input, require_tei
-    from cable_edition.project import Config
+    from cable_edition.project import Config, canonical
     from cable_edition.render import Renderer
     from cable_edition import validate
     from cable_edition.validate import (Registers, check_document_id, check_pointers, check_relaxng,
@@ -287,7 +287,7 @@ def stage_profile(paths: list[Path], registers_folder: Path, teic: Path | None) 
             target = timed("folder and source copy", folder)
             executable = renderer._executables["edition.xsl"]
             renderer._prepare(executable)
-            register = renderer._registers.get(__import__("cable_edition.project").project.canonical(path.parent))
+            register = renderer._registers.get(canonical(path.parent))
             if register is not None:
                 executable.set_parameter("register", register)
             document = timed("hand-over to Saxon", renderer.to_saxon, loaded)

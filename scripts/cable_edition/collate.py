@@ -29,7 +29,7 @@ from cable_edition.diagnostics import Diagnostic, UserError
 from cable_edition.importer import read_transcription, write_atomically
 from cable_edition.load import DEFAULT_MAX_BYTES, load
 from cable_edition.transcription import Transcription, parse
-from cable_edition.validate import SIGLUM
+from cable_edition.validate import SIGLUM, siglum_of
 
 TEI_NS = "http://www.tei-c.org/ns/1.0"
 T = f"{{{TEI_NS}}}"
@@ -515,7 +515,7 @@ def collate_witness(path: Path, into: Path, doc_id: str, siglum: str, *, normali
     if not SIGLUM.fullmatch(siglum):
         raise UserError(Diagnostic(str(path), 0, 0, "error", f"--siglum {siglum!r}: a siglum names the witness's "
                                    "view and file: 1 to 16 letters and digits, starting with a letter", "import"), 2)
-    sigla = {"".join(w.xpath("tei:abbr[1]//text()", namespaces=NS)).strip().casefold() for w in witnesses}
+    sigla = {siglum_of(w).casefold() for w in witnesses}
     if siglum.casefold() in sigla or root.xpath("//*[@xml:id = $id]", id=f"{doc_id}-{siglum}"):
         raise UserError(Diagnostic(str(target), 0, 0, "error", f"{siglum} is already a witness of {doc_id}: "
                                    "choose another siglum", "import"), 2)

@@ -85,11 +85,11 @@ class Register:
     """The names of the places and organisations of a collection's register, for marking
     them in a heading where the name is written out exactly."""
 
-    def __init__(self, folder: Path, max_bytes: int):
+    def __init__(self, folder: Path | None = None, max_bytes: int = DEFAULT_MAX_BYTES):
         self.places: dict[str, str] = {}
         self.orgs: dict[str, str] = {}
-        path = folder / REGISTER_NAME
-        if not path.is_file():
+        path = folder / REGISTER_NAME if folder is not None else None
+        if path is None or not path.is_file():
             return
         try:
             root = load(path, max_bytes=max_bytes).root
@@ -155,7 +155,7 @@ def to_tei(transcription: Transcription, doc_id: str, source_name: str, config: 
            register: Register | None = None, today: datetime.date | None = None) -> tuple[etree._ElementTree, list[tuple[int, str]]]:
     """The TEI of a parsed transcription (or of its quotations), and what to warn about."""
     today = today or datetime.date.today()
-    register = register or Register(Path("/nonexistent"), 0)
+    register = register or Register()
     warnings: list[tuple[int, str]] = []
     editors = (config.editors[0] if config.editors else config.publisher) or "The editors"
     publisher = config.publisher or editors

@@ -321,6 +321,11 @@ SIGLUM = re.compile(r"[A-Za-z][A-Za-z0-9]{0,15}")
 WIT_ELEMENTS = ("lem", "rdg", "lacunaStart", "lacunaEnd", "witStart", "witEnd")
 
 
+def siglum_of(witness: etree._Element) -> str:
+    """A witness's siglum: the text of its first abbr."""
+    return "".join(witness.xpath("tei:abbr[1]//text()", namespaces={"tei": TEI_NS})).strip()
+
+
 def check_witnesses(loaded: Loaded) -> list[Diagnostic]:
     """The witnesses of listWit and the readings that name them: sigla fit for a file name
     and distinct; every @wit names a witness; the lemma is the copy-text's (the first
@@ -330,7 +335,7 @@ def check_witnesses(loaded: Loaded) -> list[Diagnostic]:
     witnesses = loaded.root.xpath("tei:teiHeader//tei:listWit/tei:witness", namespaces=ns)
     seen: dict[str, str] = {}
     for witness in witnesses:
-        siglum = "".join(witness.xpath("tei:abbr[1]//text()", namespaces=ns)).strip()
+        siglum = siglum_of(witness)
         problem = None
         if not SIGLUM.fullmatch(siglum):
             problem = (f'the siglum "{siglum[:20]}" names the witness\'s view and file: give it 1 to 16 letters '
@@ -379,7 +384,7 @@ def _cable_facts(loaded: Loaded, facts: Facts) -> None:
     ns = {"tei": TEI_NS}
     cable = loaded.root.find("tei:teiHeader/tei:fileDesc/tei:sourceDesc/tei:bibl[@type='cable']", ns)
     number = cable.find("tei:idno[@type='cable-number']", ns) if cable is not None else None
-    if number is not None and number.get("type") == "cable-number" and not (number.text or "").startswith("["):
+    if number is not None and not (number.text or "").startswith("["):
         facts.cable_number = " ".join((number.text or "").split())
         facts.number_line, facts.number_column = number.sourceline or 0, element_column(loaded, number)
     if cable is not None and cable.get("corresp"):
