@@ -254,3 +254,11 @@ def test_every_width_from_20_to_100_parses_into_the_same_parts_and_words():
                              *(f"{p.number}. {p.text}" for p in parsed.paragraphs),
                              *(line.text for line in parsed.closer)])
             assert words(text) == expected, width
+
+
+def test_a_title_line_wrapped_over_three_lines_stays_one_title_line():
+    from cable_edition.transcription import parse
+
+    parsed = parse("Cable to Dallaire\nfrom the United\nNations HQ\n\n" + HEADING + "\n1. Text.\n\nRegards.\n")
+    assert [line.text for line in parsed.title_lines] == ["Cable to Dallaire from the United Nations HQ"]
+    assert parsed.furniture == []

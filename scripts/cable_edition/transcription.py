@@ -146,6 +146,7 @@ def parse(text: str) -> Transcription:
     section = "before"
     previous_blank = True
     markers = False
+    last_before = ""            # what the line above, before the heading, was
     for line in lines:
         if not line.text:
             previous_blank = True
@@ -162,13 +163,16 @@ def parse(text: str) -> Transcription:
             if _is_heading_start(line.text):
                 section = "heading"
                 _heading_line(result, line, previous_blank)
-            elif not previous_blank and result.title_lines and result.title_lines[-1].number == line.number - 1 \
+            elif not previous_blank and last_before == "title" \
                     and not (TITLE_WORDS.search(line.text) or find_dates(line.text)):
+                # a title line wrapped (over as many lines as it takes)
                 result.title_lines[-1] = Line(result.title_lines[-1].number, join(result.title_lines[-1].text, line.text))
             elif TITLE_WORDS.search(line.text) or find_dates(line.text):
                 result.title_lines.append(line)
+                last_before = "title"
             else:
                 result.furniture.append(line)
+                last_before = "furniture"
         elif section == "heading":
             _heading_line(result, line, previous_blank)
         elif section == "paragraphs" and not previous_blank:
