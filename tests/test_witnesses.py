@@ -139,3 +139,79 @@ def test_the_document_json_lists_the_witnesses_and_every_variant(built):
     p_readings = [r["text"] for v in data["variants"] for r in v["readings"] if r["witnesses"] == ["P"]]
     assert p_readings == ["Booh-Booh/Dallaire", "UNations, New", "as", "1993", "initiatives", "Ambassad"]
     assert [r["breaksOff"] for r in data["variants"][-1]["readings"]] == [False, True]
+
+
+# A witness Q that begins late (paragraph 2), breaks off (paragraph 4), resumes (paragraph
+# 5) and ends (paragraph 8): every kind of break, each where no test of P reaches.
+Q_EDITS = [
+    ('<witness xml:id="unamir-100-P">',
+     '<witness xml:id="unamir-100-Q"><abbr>Q</abbr>: a witness made up for this test.</witness>'
+     '<witness xml:id="unamir-100-P">'),
+    ("<label>2.</label> However, on the",
+     '<label>2.</label> <app xml:id="unamir-100-q1"><lem wit="#unamir-100-T">However,</lem>'
+     '<rdg wit="#unamir-100-Q"><witStart/>However,</rdg></app> on the'),
+    ("<label>4.</label> You should inform him",
+     '<label>4.</label> You should <app xml:id="unamir-100-q2"><lem wit="#unamir-100-T">inform</lem>'
+     '<rdg wit="#unamir-100-Q">inform<lacunaStart/></rdg></app> him'),
+    ("<label>5.</label> You should advise",
+     '<label>5.</label> You <app xml:id="unamir-100-q3"><lem wit="#unamir-100-T">should</lem>'
+     '<rdg wit="#unamir-100-Q"><lacunaEnd/>should</rdg></app> advise'),
+    ("<label>8.</label> If you have major",
+     '<label>8.</label> If you <app xml:id="unamir-100-q4"><lem wit="#unamir-100-T">have</lem>'
+     '<rdg wit="#unamir-100-Q">have<witEnd/></rdg></app> major'),
+]
+
+
+@pytest.fixture(scope="module")
+def built_with_q(tmp_path_factory):
+    from conftest import TEI_DIR, run_cli
+
+    work = tmp_path_factory.mktemp("witness-q")
+    (work / "tei").mkdir()
+    text = CABLE.read_text(encoding="utf-8")
+    for old, new in Q_EDITS:
+        assert text.count(old) == 1, old
+        text = text.replace(old, new)
+    (work / "tei" / "unamir-100.xml").write_text(text, encoding="utf-8")
+    (work / "tei" / "register.xml").write_bytes((TEI_DIR / "register.xml").read_bytes())
+    result = run_cli("build", str(work / "tei"), "--out", str(work / "build"))
+    assert result.returncode == 0, result.stderr
+    return work / "build", etree.parse(str(work / "tei" / "unamir-100.xml"))
+
+
+def test_a_witness_that_begins_late_breaks_off_resumes_and_ends_reads_as_the_tei_says(built_with_q):
+    build, tree = built_with_q
+    written = (build / "unamir-100" / "unamir-100.witness-Q.txt").read_text(encoding="utf-8")
+    markers = re.findall(r"\[Q [a-z ]+\]", written)
+    assert markers == ["[Q begins here]", "[Q breaks off here]", "[Q resumes here]", "[Q ends here]"]
+    unmarked = [" ".join(re.sub(r"\[Q [a-z ]+\]", " ", line).split()) for line in written.rstrip("\n").split("\n")]
+    expected = witness_lines(tree, "#unamir-100-Q")
+    assert unmarked == expected
+    assert expected[0].startswith("However, on the") and expected[-1] == "8. If you have"   # not "2."
+    assert [line[:2] for line in expected if line[:1].isdigit()] == ["3.", "4.", "6.", "7.", "8."]   # 1 before it, 5 begins in its gap
+    assert "constitute a clear violation" not in written and "You should advise" not in written
+    # P is unchanged by Q: still its own lines and its one break
+    p_written = (build / "unamir-100" / "unamir-100.witness-P.txt").read_text(encoding="utf-8")
+    assert p_written.count("[P breaks off here]") == 1 and "[Q" not in p_written
+
+
+def test_the_page_shows_what_witness_q_has_and_hides_what_it_lacks(browser, built_with_q):
+    build, tree = built_with_q
+    page = Page(browser, (build / "unamir-100" / "index.html").as_uri(), javascript=False)
+    try:
+        page.page.click("label[for=view-witness-Q]")
+        seen = page.text("article.cable")
+        lines = witness_lines(tree, "#unamir-100-Q")
+        for line in lines:
+            for part in line.split(" "):
+                assert part in seen, part
+        for lacking in ("We have carefully reviewed", "2. However", "constitute a clear violation", "You should advise",
+                        "major problems"):
+            assert lacking not in seen, lacking
+        for marker in ("[Q begins here]", "[Q breaks off here]", "[Q resumes here]", "[Q ends here]"):
+            assert marker in seen, marker
+        page.page.click("label[for=view-witness-P]")
+        seen = page.text("article.cable")
+        assert "We have carefully reviewed" in seen and "[Q" not in seen
+    finally:
+        page.close()

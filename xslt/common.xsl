@@ -66,7 +66,7 @@
 
   <!-- A draft still holds placeholders (left by the importer): it is never exported, and
        its page is published only when the build is asked to (build -\-drafts). -->
-  <xsl:function name="ce:is-draft" as="xs:boolean">
+  <xsl:function name="ce:is-draft" as="xs:boolean" cache="yes">
     <xsl:param name="tei" as="element(tei:TEI)"/>
     <xsl:sequence select="exists($tei//*[@type = 'placeholder'])"/>
   </xsl:function>
@@ -227,24 +227,32 @@
     <xsl:sequence select="($app/tei:rdg[tokenize(@wit) = $wit], $app/tei:lem)[1]"/>
   </xsl:function>
 
-  <!-- Whether a witness lacks a node: after the last lacunaStart or witEnd before it with
-       no lacunaEnd or witStart between, or before its first witStart. -->
+  <!-- Whether a witness lacks a node (the accumulator is declared in text.xsl: common.xsl is
+       imported by several modules, and an accumulator may be declared only once). -->
   <xsl:function name="ce:absent" as="xs:boolean">
     <xsl:param name="node" as="node()"/>
     <xsl:param name="wit" as="xs:string"/>
-    <xsl:variable name="events" select="key('ce:witness-events', $wit, root($node))"/>
-    <xsl:variable name="last" select="$events[. &lt;&lt; $node][last()]"/>
-    <xsl:sequence select="if (empty($events)) then false()
-                          else if ($last) then exists($last[self::tei:lacunaStart or self::tei:witEnd])
-                          else exists($events[1][self::tei:witStart])"/>
+    <xsl:sequence select="$node/accumulator-before('ce:absent-witnesses') = $wit"/>
   </xsl:function>
 
-  <!-- The sigla of the witnesses (other than the copy-text) that lack a node. -->
+  <!-- Whether a witness lacks a node as a whole: it lacks the text where the node begins
+       and does not take it up within it (by a witStart or lacunaEnd of its own, the node
+       itself or inside it). A paragraph in which a witness begins or resumes is the
+       witness's, from that point. -->
+  <xsl:function name="ce:lacks" as="xs:boolean">
+    <xsl:param name="node" as="node()"/>
+    <xsl:param name="wit" as="xs:string"/>
+    <xsl:sequence select="ce:absent($node, $wit)
+                          and empty($node/descendant-or-self::*[self::tei:lacunaEnd or self::tei:witStart][ce:wits(.) = $wit])"/>
+  </xsl:function>
+
+  <!-- The sigla of the witnesses (other than the copy-text) that lack a node as a whole, in
+       the order of listWit. -->
   <xsl:function name="ce:absent-sigla" as="xs:string*">
     <xsl:param name="node" as="node()"/>
-    <xsl:for-each select="ce:witnesses(root($node)/tei:TEI)[position() gt 1]">
-      <xsl:sequence select="ce:siglum(.)[ce:absent($node, '#' || current()/@xml:id)]"/>
-    </xsl:for-each>
+    <xsl:sequence select="if (empty($node/accumulator-before('ce:absent-witnesses'))) then ()
+                          else ce:witnesses(root($node)/tei:TEI)[position() gt 1][ce:lacks($node, '#' || @xml:id)]
+                               ! ce:siglum(.)"/>
   </xsl:function>
 
   <!-- What a break in a witness says, in every view that shows it. -->
@@ -268,7 +276,7 @@
         <xsl:sequence select="ce:blocks($tei, 'diplomatic') ! ce:line(., 'diplomatic')"/>
       </xsl:when>
       <xsl:otherwise>
-        <xsl:for-each select="ce:blocks($tei, 'reading')[not(ce:absent(., $wit))]">
+        <xsl:for-each select="ce:blocks($tei, 'reading')[not(ce:lacks(., $wit))]">
           <xsl:variable name="parts" as="xs:string*">
             <xsl:apply-templates select="node()" mode="witness">
               <xsl:with-param name="wit" select="$wit" tunnel="yes"/>
@@ -279,6 +287,19 @@
         </xsl:for-each>
       </xsl:otherwise>
     </xsl:choose>
+  </xsl:function>
+
+  <!-- The sigla of the witnesses that read a reading: those its @wit names; for the lemma,
+       also those the app does not name (they read as the copy-text there, as the header
+       declares), unless they lack the place. -->
+  <xsl:function name="ce:reading-sigla" as="xs:string*">
+    <xsl:param name="reading" as="element()"/>
+    <xsl:variable name="app" select="$reading/parent::tei:app"/>
+    <xsl:variable name="named" select="$app/(tei:lem | tei:rdg)/tokenize(@wit)"/>
+    <xsl:variable name="silent" select="ce:witnesses(root($reading)/tei:TEI)[not('#' || @xml:id = $named)]
+                                        [not(ce:absent($app, '#' || @xml:id))] ! ('#' || @xml:id)"/>
+    <xsl:sequence select="(ce:wits($reading), $silent[$reading/self::tei:lem]) ! ce:record(., $reading)/tei:abbr
+                          ! normalize-space()"/>
   </xsl:function>
 
   <!-- A witness variant as plain text, in context: "Booh-Booh / Dallaire" (T), with a word
@@ -295,10 +316,6 @@
                                         || ' '[matches($text-before, '\s$')]"/>
     <xsl:variable name="after" select="' '[matches($text-after, '^\s')]
                                        || replace(tokenize(replace($text-after, '^[^\w\s-]+', ''))[1], '[^\w-]+$', '')"/>
-    <!-- Witnesses an app does not name read as the lemma there (unless they lack the place). -->
-    <xsl:variable name="named" select="$app/(tei:lem | tei:rdg)/tokenize(@wit)"/>
-    <xsl:variable name="silent" select="ce:witnesses(root($app)/tei:TEI)[not('#' || @xml:id = $named)]
-                                        [not(ce:absent($app, '#' || @xml:id))] ! ('#' || @xml:id)"/>
     <xsl:for-each select="$app/(tei:lem | tei:rdg)">
       <xsl:variable name="parts" as="xs:string*">
         <xsl:apply-templates select="node()" mode="witness">
@@ -310,8 +327,7 @@
       <xsl:variable name="bare" select="not(matches($own, '\w\w'))"/>
       <xsl:sequence select="map {
           'text': normalize-space(string-join((($before, '')[$bare][1] || $own || ($after, '')[$bare][1]))),
-          'sigla': string-join((ce:wits(.), $silent[current()/self::tei:lem]) ! ce:record(., $app)/tei:abbr
-                               ! normalize-space(), ' '),
+          'sigla': string-join(ce:reading-sigla(.), ' '),
           'breaks': string-join(.//(tei:lacunaStart | tei:witEnd) ! ' breaks off here') }"/>
     </xsl:for-each>
   </xsl:function>

@@ -491,7 +491,7 @@
   <xsl:template match="tei:app" mode="html">
     <span class="app" id="{@xml:id}">
       <xsl:for-each select="tei:lem | tei:rdg">
-        <span class="{string-join((local-name(), ce:wits(.) ! ce:record(., current())/tei:abbr ! ('wit-' || normalize-space(.))), ' ')}">
+        <span class="{string-join((local-name(), ce:reading-sigla(.) ! ('wit-' || .)), ' ')}">
           <xsl:apply-templates mode="#current"/>
         </span>
       </xsl:for-each>
@@ -540,7 +540,7 @@
   <!-- Inside a reading, the reference shows only where the reading does. -->
   <xsl:template match="(tei:choice | tei:surplus | tei:seg[@xml:id])[ancestor::tei:lem or ancestor::tei:rdg]" mode="noteref" priority="3">
     <xsl:variable name="reading" select="ancestor::*[self::tei:lem or self::tei:rdg][1]"/>
-    <span class="{string-join((local-name($reading), ce:wits($reading) ! ce:record(., current())/tei:abbr ! ('wit-' || normalize-space(.))), ' ')}"><xsl:next-match/></span>
+    <span class="{string-join((local-name($reading), ce:reading-sigla($reading) ! ('wit-' || .)), ' ')}"><xsl:next-match/></span>
   </xsl:template>
 
   <xsl:template match="tei:choice | tei:surplus | tei:seg[@xml:id]" mode="noteref">

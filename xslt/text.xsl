@@ -23,6 +23,24 @@
 
   <xsl:output method="text" encoding="UTF-8"/>
 
+  <!-- The accumulators apply to the document. -->
+  <xsl:mode use-accumulators="#all"/>
+
+  <!-- The witnesses (their pointers, "#id") that lack the text at each point of a document,
+       in one pass over it: a lacunaStart or witEnd begins a witness's absence, a lacunaEnd
+       or witStart ends it, and a witness whose first event is a witStart lacks the text
+       before it. A node's value (accumulator-before) is the state after the events that
+       precede it (not the event itself): the last event before it decides. -->
+  <xsl:accumulator name="ce:absent-witnesses" as="xs:string*" initial-value="()">
+    <xsl:accumulator-rule match="tei:TEI" select="
+        let $root := root(.) return
+        distinct-values(.//(tei:lacunaStart | tei:lacunaEnd | tei:witStart | tei:witEnd) ! ce:wits(.))
+          [key('ce:witness-events', ., $root)[1][self::tei:witStart]]"/>
+    <!-- At the end of the (empty) event, so that the event itself is not yet past it. -->
+    <xsl:accumulator-rule match="tei:lacunaStart | tei:witEnd" phase="end" select="distinct-values(($value, ce:wits(.)))"/>
+    <xsl:accumulator-rule match="tei:lacunaEnd | tei:witStart" phase="end" select="$value[not(. = ce:wits(current()))]"/>
+  </xsl:accumulator>
+
   <xsl:template match="/">
     <xsl:value-of select="ce:text(tei:TEI, $view)"/>
   </xsl:template>
