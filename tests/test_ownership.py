@@ -403,7 +403,9 @@ def test_11_a_missing_register_is_reported_once_as_missing(tmp_path, guard):
 
 
 def test_11_ctrl_c_says_so(tmp_path, guard):
-    tei = collection(tmp_path, [f"cable-{n:02d}" for n in range(60)])
+    # Enough documents that the build is still rendering when the signal comes, even on a
+    # loaded machine (with 60, a busy CI machine once let it finish first).
+    tei = collection(tmp_path, [f"cable-{n:03d}" for n in range(200)])
     process = subprocess.Popen([sys.executable, "-m", "cable_edition", "build", str(tei), "--out",
                                 str(tmp_path / "build")], cwd=ROOT, stderr=subprocess.PIPE, text=True)
     deadline = time.monotonic() + 60

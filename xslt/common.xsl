@@ -101,7 +101,7 @@
   </xsl:function>
 
   <!-- What the witness reads, and what the edition reads (empty for surplus). -->
-  <xsl:function name="ce:witness-reading" as="xs:string">
+  <xsl:function name="ce:witness-reading" as="xs:string" cache="yes">
     <xsl:param name="intervention" as="element()"/>
     <xsl:variable name="parts" as="xs:string*">
       <xsl:apply-templates select="ce:witness-side($intervention)/node()" mode="diplomatic"/>
@@ -109,7 +109,7 @@
     <xsl:sequence select="normalize-space(string-join($parts))"/>
   </xsl:function>
 
-  <xsl:function name="ce:edited-reading" as="xs:string">
+  <xsl:function name="ce:edited-reading" as="xs:string" cache="yes">
     <xsl:param name="intervention" as="element()"/>
     <xsl:variable name="parts" as="xs:string*">
       <xsl:apply-templates select="ce:edited-side($intervention)/node()" mode="reading"/>
@@ -123,7 +123,7 @@
   </xsl:function>
 
   <!-- Where an element stands, for a reader: "paragraph 7", "heading (to)", "closer". -->
-  <xsl:function name="ce:place" as="xs:string">
+  <xsl:function name="ce:place" as="xs:string" cache="yes">
     <xsl:param name="node" as="node()"/>
     <xsl:variable name="block" select="$node/ancestor-or-self::*[self::tei:p[@n] or self::tei:item
                                         or self::tei:closer or self::tei:ab or self::tei:cit][1]"/>
@@ -174,7 +174,7 @@
   </xsl:function>
 
   <!-- One block (a line of the heading, a paragraph, the closer) as one line of text. -->
-  <xsl:function name="ce:line" as="xs:string">
+  <xsl:function name="ce:line" as="xs:string" cache="yes">
     <xsl:param name="block" as="element()"/>
     <xsl:param name="view" as="xs:string"/>
     <xsl:variable name="parts" as="xs:string*">
@@ -243,7 +243,8 @@
     <xsl:param name="node" as="node()"/>
     <xsl:param name="wit" as="xs:string"/>
     <xsl:sequence select="ce:absent($node, $wit)
-                          and empty($node/descendant-or-self::*[self::tei:lacunaEnd or self::tei:witStart][ce:wits(.) = $wit])"/>
+                          and empty(key('ce:witness-events', $wit, root($node))[self::tei:lacunaEnd or self::tei:witStart]
+                                    [ancestor-or-self::node()[. is $node]])"/>
   </xsl:function>
 
   <!-- The sigla of the witnesses (other than the copy-text) that lack a node as a whole, in
@@ -294,12 +295,17 @@
        declares), unless they lack the place. -->
   <xsl:function name="ce:reading-sigla" as="xs:string*">
     <xsl:param name="reading" as="element()"/>
-    <xsl:variable name="app" select="$reading/parent::tei:app"/>
+    <xsl:sequence select="(ce:wits($reading), $reading/self::tei:lem/ce:silent-witnesses(parent::tei:app))
+                          ! ce:record(., $reading)/tei:abbr ! normalize-space()"/>
+  </xsl:function>
+
+  <xsl:function name="ce:silent-witnesses" as="xs:string*" cache="yes">
+    <xsl:param name="app" as="element(tei:app)"/>
     <xsl:variable name="named" select="$app/(tei:lem | tei:rdg)/tokenize(@wit)"/>
-    <xsl:variable name="silent" select="ce:witnesses(root($reading)/tei:TEI)[not('#' || @xml:id = $named)]
-                                        [not(ce:absent($app, '#' || @xml:id))] ! ('#' || @xml:id)"/>
-    <xsl:sequence select="(ce:wits($reading), $silent[$reading/self::tei:lem]) ! ce:record(., $reading)/tei:abbr
-                          ! normalize-space()"/>
+    <xsl:variable name="witnesses" select="ce:witnesses(root($app)/tei:TEI)"/>
+    <xsl:sequence select="if (count($witnesses) le count($named)) then ()
+                          else $witnesses[not('#' || @xml:id = $named)][not(ce:absent($app, '#' || @xml:id))]
+                               ! ('#' || @xml:id)"/>
   </xsl:function>
 
   <!-- A witness variant as plain text, in context: "Booh-Booh / Dallaire" (T), with a word

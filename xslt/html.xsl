@@ -46,6 +46,9 @@
     <xsl:param name="root" as="xs:string" select="''"/>
     <!-- Rules of this page's own (the views of its witnesses). -->
     <xsl:param name="style" as="xs:string" select="''"/>
+    <!-- A node whose content the mode ce:page-content writes straight into the page (a
+         document page's text, panel and notes), after $content. -->
+    <xsl:param name="content-of" as="node()?" select="()"/>
     <html lang="en">
       <head>
         <meta charset="utf-8"/>
@@ -67,6 +70,7 @@
         </header>
         <main id="main">
           <xsl:sequence select="$content"/>
+          <xsl:apply-templates select="$content-of" mode="ce:page-content"/>
         </main>
         <footer class="site">
           <p>{$footer}</p>
@@ -117,7 +121,7 @@
        an explanatory note targets. In document order; the footnote's number is the index. -->
   <xsl:function name="ce:annotated" as="element()*">
     <xsl:param name="tei" as="element(tei:TEI)"/>
-    <xsl:sequence select="$tei/tei:text/(tei:front | tei:body)//*[ce:is-annotated(.)]"/>
+    <xsl:sequence select="$tei/tei:text/(tei:front | tei:body)//(tei:choice | tei:surplus | *[@xml:id])[ce:is-annotated(.)]"/>
   </xsl:function>
 
   <xsl:function name="ce:is-annotated" as="xs:boolean">
@@ -127,7 +131,7 @@
   </xsl:function>
 
   <xsl:accumulator name="ce:note-number" as="xs:integer" initial-value="0">
-    <xsl:accumulator-rule match="*[ce:is-annotated(.)]" select="$value + 1"/>
+    <xsl:accumulator-rule match="(tei:choice | tei:surplus | *[@xml:id])[ce:is-annotated(.)]" select="$value + 1"/>
   </xsl:accumulator>
 
   <xsl:function name="ce:note-number" as="xs:integer">
@@ -245,7 +249,14 @@
       <xsl:with-param name="kicker" select="'cable-edition · ' || normalize-space($header//tei:bibl[@type = 'cable']/tei:idno[1])"/>
       <xsl:with-param name="script" select="true()"/>
       <xsl:with-param name="root" select="'../'"/>
-      <xsl:with-param name="content">
+      <xsl:with-param name="content-of" select="$tei"/>
+    </xsl:call-template>
+  </xsl:template>
+
+  <!-- The body of a document page: the text and its views, the panel, the notes. -->
+  <xsl:template match="tei:TEI" mode="ce:page-content">
+    <xsl:variable name="tei" select="."/>
+    <xsl:variable name="witnesses" select="ce:witnesses($tei)"/>
         <div class="layout">
           <div class="text-column">
             <xsl:if test="ce:is-draft($tei)">
@@ -289,8 +300,6 @@
             <xsl:call-template name="ce:entity-index"><xsl:with-param name="tei" select="$tei"/></xsl:call-template>
           </div>
         </div>
-      </xsl:with-param>
-    </xsl:call-template>
   </xsl:template>
 
   <!-- ======================================================== metadata panel -->
