@@ -22,7 +22,8 @@
 
   <xsl:output method="text" encoding="UTF-8"/>
 
-  <!-- The accumulators that number entities and notes apply to the document transformed. -->
+  <!-- The accumulator that tells where witnesses lack the text (text.xsl) applies to the
+       document transformed. -->
   <xsl:mode use-accumulators="#all"/>
 
   <!-- The CSL-JSON of a document alone: the build renders the page's citation from it (a

@@ -100,26 +100,21 @@
     <xsl:sequence select="($element/@ref, $element/@target)[1]/string()"/>
   </xsl:function>
 
-  <xsl:function name="ce:entities" as="element()*">
+  <xsl:function name="ce:entities" as="element()*" cache="yes">
     <xsl:param name="tei" as="element(tei:TEI)"/>
     <xsl:sequence select="$tei/tei:text//*[ce:is-entity(.)]"/>
   </xsl:function>
 
-  <!-- Entities and annotated places are numbered in document order by accumulators: one
-       pass over the document, instead of a search for every number. -->
-  <xsl:accumulator name="ce:entity-number" as="xs:integer" initial-value="0">
-    <xsl:accumulator-rule match="tei:text//(tei:persName | tei:orgName | tei:placeName | tei:rs | tei:ref[@type = 'document'])"
-                          select="$value + 1"/>
-  </xsl:accumulator>
-
+  <!-- Entities and annotated places are numbered in document order: each list is made once
+       per document (a memo function), and a number is a place in it. -->
   <xsl:function name="ce:occurrence-id" as="xs:string">
     <xsl:param name="element" as="element()"/>
-    <xsl:sequence select="ce:document-id($element) || '-o' || $element/accumulator-before('ce:entity-number')"/>
+    <xsl:sequence select="ce:document-id($element) || '-o' || ce:number-in($element, ce:entities(root($element)/tei:TEI))"/>
   </xsl:function>
 
   <!-- Places that carry a footnote: every intervention, and every passage of the text that
        an explanatory note targets. In document order; the footnote's number is the index. -->
-  <xsl:function name="ce:annotated" as="element()*">
+  <xsl:function name="ce:annotated" as="element()*" cache="yes">
     <xsl:param name="tei" as="element(tei:TEI)"/>
     <xsl:sequence select="$tei/tei:text/(tei:front | tei:body)//(tei:choice | tei:surplus | *[@xml:id])[ce:is-annotated(.)]"/>
   </xsl:function>
@@ -130,15 +125,17 @@
                           and exists(ce:notes-on(.)))][ancestor::tei:text and not(ancestor::tei:back)])"/>
   </xsl:function>
 
-  <xsl:accumulator name="ce:note-number" as="xs:integer" initial-value="0">
-    <xsl:accumulator-rule match="(tei:choice | tei:surplus | *[@xml:id])[ce:is-annotated(.)]" select="$value + 1"/>
-  </xsl:accumulator>
-
   <xsl:function name="ce:note-number" as="xs:integer">
     <xsl:param name="element" as="element()"/>
-    <xsl:sequence select="$element/accumulator-before('ce:note-number')"/>
+    <xsl:sequence select="ce:number-in($element, ce:annotated(root($element)/tei:TEI))"/>
   </xsl:function>
 
+  <!-- The place (from 1) of an element in a list of elements in document order. -->
+  <xsl:function name="ce:number-in" as="xs:integer">
+    <xsl:param name="element" as="element()"/>
+    <xsl:param name="list" as="element()*"/>
+    <xsl:sequence select="count($list[. &lt;&lt; $element]) + 1"/>
+  </xsl:function>
 
   <xsl:function name="ce:authority-label" as="xs:string">
     <xsl:param name="idno" as="element(tei:idno)"/>
@@ -516,8 +513,9 @@
 
   <!-- The topmost parts of a paragraph that a witness lacks: hidden in that witness's view
        (whole lines and paragraphs carry the class themselves). -->
-  <xsl:template match="tei:body//node()[not(self::tei:p or self::tei:item or self::tei:closer or self::tei:list
-                       or self::tei:div)][ce:absent-sigla(.)[not(. = ce:absent-sigla(current()/..))]]"
+  <xsl:template match="tei:body//node()[exists(accumulator-before('ce:absent-witnesses'))]
+                       [not(self::tei:p or self::tei:item or self::tei:closer or self::tei:list or self::tei:div)]
+                       [ce:absent-sigla(.)[not(. = ce:absent-sigla(current()/..))]]"
                 mode="html" priority="10">
     <span class="{ce:absent-sigla(.) ! ('absent-' || .)}"><xsl:next-match/></span>
   </xsl:template>
