@@ -236,13 +236,21 @@ def check_pointers(loaded: Loaded, registers: Registers) -> tuple[list[Diagnosti
     folder = loaded.path.parent
     targets: dict[str, str] = {}            # a path as written -> the resolved path
     used: set[str] = set()
+    split: dict[str, tuple] = {}            # each pointer's parts, split once
     for element in loaded.root.iter():
         if not isinstance(element.tag, str):
             continue
+        names = element.keys()
+        if not names:                       # most elements: no attribute at all
+            continue
         for attribute in POINTER_ATTRIBUTES:
-            for pointer in (element.get(attribute) or "").split():
+            if attribute not in names:
+                continue
+            for pointer in element.get(attribute).split():
                 problem = None
-                parts = urlsplit(pointer)
+                parts = split.get(pointer)
+                if parts is None:
+                    parts = split[pointer] = urlsplit(pointer)
                 if parts.scheme:
                     if not (parts.scheme.lower() in ALLOWED_SCHEMES and parts.netloc):
                         problem = (f'"{pointer}": only http and https URLs, "#id" and "file.xml#id" may be '
