@@ -8,7 +8,7 @@ import re
 from pathlib import Path
 
 import pytest
-from lxml import etree
+from lxml import etree, isoschematron
 
 from cable_edition.validate import validate
 from conftest import ROOT
@@ -80,12 +80,14 @@ def test_skipping_the_hidden_character_rule_never_changes_a_report(tmp_path):
     a hidden character: on every fixture, the report is the full Schematron's; and a hidden
     character written as a character reference is still found."""
     from cable_edition.load import load
-    from cable_edition.validate import _schematron, check_schematron
+    from cable_edition.project import SCHEMA_DIR
+    from cable_edition.validate import check_schematron
 
-    def full(loaded):
-        schematron = _schematron()
-        schematron.validate(loaded.tree)
-        return sorted((f.get("id"), f.get("location")) for f in schematron.validation_report.iter(
+    skeleton = isoschematron.Schematron(etree.parse(str(SCHEMA_DIR / "cable.sch")), store_report=True)
+
+    def full(loaded):                                 # every rule, by the ISO skeleton
+        skeleton.validate(loaded.tree)
+        return sorted((f.get("id"), f.get("location")) for f in skeleton.validation_report.iter(
             "{http://purl.oclc.org/dsdl/svrl}failed-assert"))
 
     files = [f for f in FIXTURES.rglob("tst*.xml")] + [ROOT / "tei" / "unamir-100.xml"]
@@ -100,3 +102,62 @@ def test_skipping_the_hidden_character_rule_never_changes_a_report(tmp_path):
     referenced.write_text((FIXTURES / "tst000-valid-minimal.xml").read_text(encoding="utf-8")
                           .replace("Fixture subject</title>", "Fixture&#x200B;subject</title>", 1), encoding="utf-8")
     assert "invisible-characters" in {d.rule for d in check_schematron(load(referenced))}
+
+
+def _svrl(report, tree) -> list[tuple]:
+    """A report as what each failure says and the node it names, in order."""
+    svrl = "{http://purl.oclc.org/dsdl/svrl}"
+    return [(f.tag, f.get("id"), f.get("role"), " ".join(f.findtext(f"{svrl}text", "").split()),
+             tree.xpath(f.get("location"))[0])
+            for f in report.iter(f"{svrl}failed-assert", f"{svrl}successful-report")]
+
+
+@pytest.mark.parametrize("phase", ["#ALL", "without-hidden-characters"])
+def test_the_compiled_schematron_reports_exactly_what_the_iso_skeleton_reports(phase, tmp_path):
+    """cable.sch compiled to one pass per pattern (schematron.py) against lxml's ISO
+    skeleton: the same failures, messages and nodes, in the same order, on every fixture, the
+    cable, and copies of it broken in ways the fixtures are not (several failures at once,
+    in several patterns, hidden characters in text and attributes)."""
+    from cable_edition.project import SCHEMA_DIR
+    from cable_edition.schematron import compile_schematron
+
+    schema = etree.parse(str(SCHEMA_DIR / "cable.sch"))
+    ours = compile_schematron(schema, phase)
+    assert ours is not None
+    skeleton = isoschematron.Schematron(schema, phase=phase, store_report=True)
+    cable = (ROOT / "tei" / "unamir-100.xml").read_text(encoding="utf-8")
+    broken = {
+        "many": cable.replace('<p n="2" xml:id="unamir-100-p2">', '<p n="5" xml:id="x-p2">', 1)
+                     .replace('resp="#unamir-100-editors" cert="high"', 'cert="low"', 2)
+                     .replace("<label>3.</label>", "<label>3</label>", 1),
+        "hidden": cable.replace("Contacts with Informant</title>", "Contacts\u200b with Informant</title>", 1)
+                       .replace('n="1" xml:id="unamir-100-p1"', 'n="1" xml:id="unamir-100-p1" rend="\u202e"', 1),
+    }
+    files = [f for f in FIXTURES.rglob("tst*.xml")] + [ROOT / "tei" / "unamir-100.xml"]
+    for name, text in broken.items():
+        (tmp_path / f"{name}.xml").write_text(text, encoding="utf-8")
+        files.append(tmp_path / f"{name}.xml")
+    compared = 0
+    for file in files:
+        try:
+            tree = etree.parse(str(file))
+        except etree.XMLSyntaxError:
+            continue                                  # the well-formedness fixture
+        skeleton.validate(tree)
+        expected = _svrl(skeleton.validation_report, tree)
+        assert _svrl(ours(tree), tree) == expected, file
+        compared += len(expected)
+    assert compared > 20
+
+
+def test_a_schema_beyond_the_compiled_subset_is_left_to_the_iso_skeleton():
+    from cable_edition.schematron import compile_schematron
+
+    sch = ('<sch:schema xmlns:sch="http://purl.oclc.org/dsdl/schematron"><sch:pattern>'
+           '<sch:rule context="a"><sch:assert test="b" diagnostics="d">x</sch:assert></sch:rule></sch:pattern>'
+           '<sch:diagnostics><sch:diagnostic id="d">y</sch:diagnostic></sch:diagnostics></sch:schema>')
+    assert compile_schematron(etree.ElementTree(etree.fromstring(sch))) is None
+    plain = sch.replace(' diagnostics="d"', "").replace('<sch:diagnostics><sch:diagnostic id="d">y</sch:diagnostic></sch:diagnostics>', "")
+    validator = compile_schematron(etree.ElementTree(etree.fromstring(plain)))
+    report = validator(etree.ElementTree(etree.fromstring("<r><a/><a><b/></a></r>")))
+    assert [f.get("location") for f in report.iter("{http://purl.oclc.org/dsdl/svrl}failed-assert")] == ["/*[1]/*[1]"]
