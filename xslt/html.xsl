@@ -406,9 +406,28 @@
 
   <!-- ============================================================== the text -->
 
+  <!-- html-gaps is html where a witness may lack part of a block: there, the parts it lacks
+       are wrapped to be hidden in its view. A block in which no witness begins, breaks off,
+       resumes or ends is rendered in html, which spares every node that test: all its parts
+       lack what the block lacks (and the block carries that itself). -->
   <xsl:mode name="html" on-no-match="text-only-copy"/>
+  <xsl:mode name="html-gaps" on-no-match="text-only-copy"/>
 
-  <xsl:template match="tei:front" mode="html">
+  <xsl:function name="ce:has-gaps" as="xs:boolean">
+    <xsl:param name="block" as="element()"/>
+    <xsl:sequence select="exists($block//(tei:lacunaStart | tei:lacunaEnd | tei:witStart | tei:witEnd))"/>
+  </xsl:function>
+
+  <!-- A block's content, in the mode its gaps need. -->
+  <xsl:template name="ce:block-content">
+    <xsl:param name="nodes" as="node()*" select="node()"/>
+    <xsl:choose>
+      <xsl:when test="ce:has-gaps(.)"><xsl:apply-templates select="$nodes" mode="html-gaps"/></xsl:when>
+      <xsl:otherwise><xsl:apply-templates select="$nodes" mode="html"/></xsl:otherwise>
+    </xsl:choose>
+  </xsl:template>
+
+  <xsl:template match="tei:front" mode="html html-gaps">
     <div class="{string-join(('transcriber', 'diplomatic-only',
                  ce:witnesses(ancestor::tei:TEI)[position() gt 1] ! ('absent-' || ce:siglum(.))), ' ')}">
       <p class="who">Title lines added by the transcriber (witness T), not part of the cable</p>
@@ -416,65 +435,65 @@
     </div>
   </xsl:template>
 
-  <xsl:template match="tei:ab" mode="html">
+  <xsl:template match="tei:ab" mode="html html-gaps">
     <p><xsl:apply-templates mode="#current"/></p>
   </xsl:template>
 
-  <xsl:template match="tei:body" mode="html">
-    <xsl:apply-templates select="tei:div/*" mode="#current"/>
+  <xsl:template match="tei:body" mode="html html-gaps">
+    <xsl:call-template name="ce:block-content"><xsl:with-param name="nodes" select="tei:div/*"/></xsl:call-template>
   </xsl:template>
 
-  <xsl:template match="tei:list[@type = 'heading']" mode="html">
+  <xsl:template match="tei:list[@type = 'heading']" mode="html html-gaps">
     <div class="cable-heading" role="group" aria-label="Heading of the cable" id="{ce:document-id(.)}-heading">
       <xsl:for-each select="tei:item">
-        <p class="{string-join(('hl', 'hl-' || @n, ce:absent-sigla(.) ! ('absent-' || .)), ' ')}"><xsl:apply-templates mode="#current"/></p>
+        <p class="{string-join(('hl', 'hl-' || @n, ce:absent-sigla(.) ! ('absent-' || .)), ' ')}"><xsl:call-template name="ce:block-content"/></p>
       </xsl:for-each>
     </div>
   </xsl:template>
 
-  <xsl:template match="tei:label[ancestor::tei:item]" mode="html">
+  <xsl:template match="tei:label[ancestor::tei:item]" mode="html html-gaps">
     <span class="hl-label">{normalize-space(.)}</span>
   </xsl:template>
 
-  <xsl:template match="tei:p[@n]" mode="html">
+  <xsl:template match="tei:p[@n]" mode="html html-gaps">
     <p class="{string-join(('para', ce:absent-sigla(.) ! ('absent-' || .)), ' ')}" id="{@xml:id}">
       <a class="anchor" href="#{@xml:id}" aria-label="Link to paragraph {@n}">¶</a>
-      <xsl:apply-templates mode="#current"/>
+      <xsl:call-template name="ce:block-content"/>
     </p>
   </xsl:template>
 
-  <xsl:template match="tei:p/tei:label" mode="html">
+  <xsl:template match="tei:p/tei:label" mode="html html-gaps">
     <span class="num">{normalize-space(.)}</span>
   </xsl:template>
 
-  <xsl:template match="tei:closer" mode="html">
-    <p class="{string-join(('closer', ce:absent-sigla(.) ! ('absent-' || .)), ' ')}"><xsl:apply-templates select="*" mode="#current"/></p>
+  <xsl:template match="tei:closer" mode="html html-gaps">
+    <p class="{string-join(('closer', ce:absent-sigla(.) ! ('absent-' || .)), ' ')}"><xsl:call-template name="ce:block-content"><xsl:with-param name="nodes" select="*"/></xsl:call-template></p>
   </xsl:template>
 
-  <xsl:template match="tei:seg[@type = 'handling']" mode="html">
+  <xsl:template match="tei:seg[@type = 'handling']" mode="html html-gaps">
     <span class="handling"><xsl:apply-templates mode="#current"/></span>
   </xsl:template>
 
-  <xsl:template match="tei:gap" mode="html">
+  <xsl:template match="tei:gap" mode="html html-gaps">
     <span class="gap">[{normalize-space(tei:desc)}]</span>
   </xsl:template>
 
   <!-- A cable known only from quotations: each quotation with its source. -->
-  <xsl:template match="tei:cit" mode="html">
+  <xsl:template match="tei:cit" mode="html html-gaps">
     <figure class="quotation" id="{@xml:id}">
-      <blockquote><p><xsl:apply-templates select="tei:quote/node()" mode="#current"/></p></blockquote>
+      <blockquote><p><xsl:call-template name="ce:block-content"><xsl:with-param name="nodes" select="tei:quote/node()"/></xsl:call-template></p></blockquote>
       <figcaption>— <cite>{normalize-space(tei:bibl)}</cite></figcaption>
     </figure>
   </xsl:template>
 
-  <xsl:template match="tei:date" mode="html">
+  <xsl:template match="tei:date" mode="html html-gaps">
     <time datetime="{@when}"><xsl:apply-templates mode="#current"/></time>
   </xsl:template>
 
-  <xsl:template match="tei:note" mode="html"/>
+  <xsl:template match="tei:note" mode="html html-gaps"/>
 
   <!-- A passage that an explanatory note targets: the passage, then its note reference. -->
-  <xsl:template match="tei:seg[@xml:id]" mode="html">
+  <xsl:template match="tei:seg[@xml:id]" mode="html html-gaps">
     <span class="annotated"><xsl:apply-templates mode="#current"/></span>
     <xsl:apply-templates select="." mode="noteref"/>
   </xsl:template>
@@ -482,7 +501,7 @@
   <!-- An intervention: both sides, each shown only in its view, then its note reference
        (unless it stands inside an entity link: links cannot nest, so the entity places the
        reference after itself). -->
-  <xsl:template match="tei:choice" mode="html">
+  <xsl:template match="tei:choice" mode="html html-gaps">
     <xsl:param name="in-link" as="xs:boolean" select="false()" tunnel="yes"/>
     <span class="iv {ce:kind(.) => replace(' ', '-')}">
       <span class="reading-only"><xsl:apply-templates select="ce:edited-side(.)/node()" mode="#current"/></span>
@@ -494,7 +513,7 @@
   </xsl:template>
 
   <!-- A witness variant: every reading, each shown only in the views of its witnesses. -->
-  <xsl:template match="tei:app" mode="html">
+  <xsl:template match="tei:app" mode="html html-gaps">
     <span class="app" id="{@xml:id}">
       <xsl:for-each select="tei:lem | tei:rdg">
         <span class="{string-join((local-name(), ce:reading-sigla(.) ! ('wit-' || .)), ' ')}">
@@ -504,7 +523,7 @@
     </span>
   </xsl:template>
 
-  <xsl:template match="tei:lacunaStart | tei:lacunaEnd | tei:witStart | tei:witEnd" mode="html">
+  <xsl:template match="tei:lacunaStart | tei:lacunaEnd | tei:witStart | tei:witEnd" mode="html html-gaps">
     <xsl:variable name="event" select="."/>
     <xsl:for-each select="ce:wits(.) ! ce:record(., $event)/tei:abbr ! normalize-space(.)">
       <span class="break wit-{.}"> {ce:break-marker($event, .)}</span>
@@ -516,11 +535,11 @@
   <xsl:template match="tei:body//node()[exists(accumulator-before('ce:absent-witnesses'))]
                        [not(self::tei:p or self::tei:item or self::tei:closer or self::tei:list or self::tei:div)]
                        [ce:absent-sigla(.)[not(. = ce:absent-sigla(current()/..))]]"
-                mode="html" priority="10">
+                mode="html-gaps" priority="10">
     <span class="{ce:absent-sigla(.) ! ('absent-' || .)}"><xsl:next-match/></span>
   </xsl:template>
 
-  <xsl:template match="tei:surplus" mode="html">
+  <xsl:template match="tei:surplus" mode="html html-gaps">
     <xsl:param name="in-link" as="xs:boolean" select="false()" tunnel="yes"/>
     <span class="iv surplus diplomatic-only"><xsl:apply-templates mode="#current"/></span>
     <xsl:if test="not($in-link)">
@@ -529,7 +548,7 @@
   </xsl:template>
 
   <!-- A name: a link to its entry in the index, which links back to every occurrence. -->
-  <xsl:template match="tei:persName | tei:orgName | tei:placeName | tei:rs | tei:ref[@type = 'document']" mode="html">
+  <xsl:template match="tei:persName | tei:orgName | tei:placeName | tei:rs | tei:ref[@type = 'document']" mode="html html-gaps">
     <xsl:variable name="record" select="ce:record(ce:pointer(.), .)"/>
     <a class="entity" id="{ce:occurrence-id(.)}" href="#{$record/@xml:id}">
       <xsl:apply-templates mode="#current">
