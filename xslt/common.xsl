@@ -168,9 +168,16 @@
   </xsl:function>
 
   <!-- The name a register record goes by. -->
-  <xsl:function name="ce:record-name" as="xs:string">
+  <xsl:function name="ce:record-name" as="xs:string" cache="yes">
     <xsl:param name="record" as="element()?"/>
     <xsl:sequence select="normalize-space(($record/(tei:persName, tei:orgName, tei:placeName, tei:title))[1])"/>
+  </xsl:function>
+
+  <!-- What a register record says of itself (its note), as one line; the page's index and
+       the JSON both give it. -->
+  <xsl:function name="ce:record-note" as="xs:string" cache="yes">
+    <xsl:param name="record" as="element()?"/>
+    <xsl:sequence select="normalize-space($record/tei:note[1])"/>
   </xsl:function>
 
   <!-- One block (a line of the heading, a paragraph, the closer) as one line of text. -->

@@ -175,7 +175,7 @@
             'id': string($record/@xml:id),
             'type': map { 'person': 'person', 'org': 'organisation', 'place': 'place', 'bibl': 'document' }(local-name($record)),
             'name': ce:record-name($record),
-            'description': normalize-space($record/tei:note[1]),
+            'description': ce:record-note($record),
             'authority': array { $record/tei:idno[@type = ('wikidata', 'geonames', 'viaf')] ! normalize-space(.) },
             'occurrences': array { current-group() ! map { 'place': ce:place(.), 'reading': ce:line(., 'reading'),
                                                            'diplomatic': ce:line(., 'diplomatic') } } }"/>

@@ -725,7 +725,7 @@
     <xsl:param name="occurrences" as="element()*"/>
     <dt id="{@xml:id}">{ce:record-name(.)}</dt>
     <dd>
-      {normalize-space(tei:note)}
+      {ce:record-note(.)}
       <span class="authority">
         <xsl:choose>
           <xsl:when test="tei:idno[@type = ('wikidata', 'geonames', 'viaf')]">

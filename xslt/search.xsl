@@ -42,7 +42,7 @@
     <xsl:variable name="cable" select="$tei/tei:teiHeader//tei:bibl[@type = 'cable'][1]"/>
     <xsl:variable name="sent" select="$entry/action[@type = 'sent']"/>
     <xsl:variable name="received" select="$entry/action[@type = 'received']"/>
-    <xsl:variable name="named" select="$tei/tei:text//*[ce:is-entity(.)] ! ce:record(ce:pointer(.), .)"/>
+    <xsl:variable name="named" select="ce:entities($tei) ! ce:record(ce:pointer(.), .)"/>
     <html lang="{$entry/@lang}">
       <body>
         <main data-pagefind-body="">
