@@ -20,6 +20,13 @@
         html/html.xsl is compiled in the same Saxon) on the same documents, and lxml's
         parse + serialize (the floor). Prints Markdown tables, with ratios.
 
+    python -m cable_edition.bench instructions [--docs 10]
+        the instructions the Saxon calls of a document's rendering execute (the entry's
+        CSL-JSON and the pass with its files), counted by valgrind's callgrind, per document
+        of a synthetic collection: unlike CPU time, the same count on every run, whatever
+        else the machine does, so two versions of the stylesheets compare exactly (run each
+        checkout's own code: PYTHONPATH=<checkout>/scripts). Needs valgrind.
+
     python -m cable_edition.bench search [--sizes 1000,10000]
         the search index at scale: the seconds Pagefind adds to a build, the index's size,
         and the time a word query and a facet query take in Chromium (cold cache) over a
@@ -361,6 +368,46 @@ def bench_stages(sizes: list[int], sample: int, source: Path, folder: Path, teic
               f"{last[teic_key] / ours:.2f}×; ÷ all our stages: {last[teic_key] / last['all stages']:.2f}×")
 
 
+# Rendering each document of a folder through the Renderer, as the build does.
+_RENDER_ALL = """
+import sys, tempfile
+from pathlib import Path
+from cable_edition.load import load
+from cable_edition.project import Config
+from cable_edition.render import Renderer
+from cable_edition.validate import load_registers
+folder = Path(sys.argv[1])
+registers, _ = load_registers([folder / "register.xml"])
+renderer = Renderer(registers, Config("http://localhost:8000/", "Bench", ("Bench",), admin_email="b@b.invalid"))
+with tempfile.TemporaryDirectory() as out:
+    for path in sorted(folder.glob("cable-*.xml")):
+        target = Path(out) / path.stem
+        target.mkdir()
+        renderer.render(load(path), target)
+"""
+
+
+def bench_instructions(docs: int, source: Path, folder: Path) -> None:
+    import re
+    import shutil
+
+    if shutil.which("valgrind") is None:
+        raise SystemExit("bench instructions needs valgrind (apt-get install valgrind)")
+    _, paths = _collection_folder(folder / "instructions", source, docs)
+    # Only what runs inside the two Saxon calls is counted (Python, citeproc and the
+    # stylesheets' compilation are not).
+    command = ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null",
+               "--toggle-collect=*apply_templates_returning_string*",
+               "--toggle-collect=*call_function_returning_string*",
+               sys.executable, "-c", _RENDER_ALL, str(paths[0].parent)]
+    result = subprocess.run(command, capture_output=True, text=True)
+    found = re.search(r"Collected : (\d+)", result.stderr)
+    if result.returncode != 0 or not found:
+        raise SystemExit(f"valgrind failed:\n{result.stderr[-2000:]}")
+    print(f"Saxon calls (CSL-JSON and the pass): {int(found.group(1)) / len(paths) / 1e6:.2f} M instructions "
+          f"per document ({len(paths)} documents)")
+
+
 def _timed(command: list[str]) -> float:
     start = time.perf_counter()
     subprocess.run(command, check=True, capture_output=True)
@@ -468,6 +515,9 @@ def main(argv: list[str] | None = None) -> int:
     stages.add_argument("--sample", type=int, default=300, help="documents profiled per size (the first ones)")
     stages.add_argument("--teic", type=Path, default=None, help="a checkout of TEIC/Stylesheets (html/html.xsl)")
     stages.add_argument("--source", type=Path, default=DEFAULT_SOURCE, help="the folder of the real cable")
+    instructions = commands.add_parser("instructions", help="instructions of the Saxon calls per document (valgrind)")
+    instructions.add_argument("--docs", type=int, default=10)
+    instructions.add_argument("--source", type=Path, default=DEFAULT_SOURCE, help="the folder of the real cable")
     search = commands.add_parser("search", help="the search index: build share, size, query time in Chromium")
     search.add_argument("--sizes", default="1000,10000")
     search.add_argument("--source", type=Path, default=DEFAULT_SOURCE, help="the folder of the real cable")
@@ -477,6 +527,9 @@ def main(argv: list[str] | None = None) -> int:
     elif args.command == "stages":
         with tempfile.TemporaryDirectory() as folder:
             bench_stages([int(s) for s in args.sizes.split(",")], args.sample, args.source, Path(folder), args.teic)
+    elif args.command == "instructions":
+        with tempfile.TemporaryDirectory() as folder:
+            bench_instructions(args.docs, args.source, Path(folder))
     elif args.command == "search":
         with tempfile.TemporaryDirectory() as folder:
             bench_search([int(s) for s in args.sizes.split(",")], args.source, Path(folder))
