@@ -157,6 +157,9 @@ def test_a_schema_beyond_the_compiled_subset_is_left_to_the_iso_skeleton():
            '<sch:rule context="a"><sch:assert test="b" diagnostics="d">x</sch:assert></sch:rule></sch:pattern>'
            '<sch:diagnostics><sch:diagnostic id="d">y</sch:diagnostic></sch:diagnostics></sch:schema>')
     assert compile_schematron(etree.ElementTree(etree.fromstring(sch))) is None
+    keyed = sch.replace("<sch:pattern>", '<xsl:key xmlns:xsl="http://www.w3.org/1999/XSL/Transform" name="k" '
+                        'match="a" use="."/><sch:pattern>')
+    assert compile_schematron(etree.ElementTree(etree.fromstring(keyed))) is None
     plain = sch.replace(' diagnostics="d"', "").replace('<sch:diagnostics><sch:diagnostic id="d">y</sch:diagnostic></sch:diagnostics>', "")
     validator = compile_schematron(etree.ElementTree(etree.fromstring(plain)))
     report = validator(etree.ElementTree(etree.fromstring("<r><a/><a><b/></a></r>")))

@@ -56,11 +56,11 @@ def _supported(schema: etree._Element) -> bool:
     for element in schema.iter():
         if not isinstance(element.tag, str):
             continue
-        if element.tag.startswith(S) and element.tag not in _KNOWN:
+        if element.tag not in _KNOWN:       # another Schematron element, or XSLT (xsl:key…)
             return False
         if element.tag == f"{S}let" and element.getparent().tag != f"{S}rule":
             return False
-        if element.tag == f"{S}pattern" and (element.get("abstract") or element.get("is-a")):
+        if element.tag in (f"{S}pattern", f"{S}rule") and (element.get("abstract") or element.get("is-a")):
             return False
         if element.tag in (f"{S}assert", f"{S}report"):
             for child in element:
