@@ -160,8 +160,8 @@ def test_a_build_killed_at_any_moment_leaves_the_old_build_or_the_new_one(tmp_pa
     # Moments spread over the whole run; then kills aimed at publishing: from the moment the
     # staged build is complete (its manifest, written last) through its mark, rename and
     # switch, to the removal of old versions.
-    for k in range(26):           # a toggling build does more than the first: spread over 1.2 times it
-        attempt("spread", 1.2 * duration * (k + 0.5) / 26)
+    for k in range(30):           # spread over the first build's duration (a toggling build takes as long or longer)
+        attempt("spread", duration * (k + 0.5) / 30)
     for _ in range(40):
         if killed["publishing"] >= 12:
             break
