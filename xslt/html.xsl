@@ -532,9 +532,8 @@
 
   <!-- The topmost parts of a paragraph that a witness lacks: hidden in that witness's view
        (whole lines and paragraphs carry the class themselves). -->
-  <xsl:template match="tei:body//node()[exists(accumulator-before('ce:absent-witnesses'))]
-                       [not(self::tei:p or self::tei:item or self::tei:closer or self::tei:list or self::tei:div)]
-                       [ce:absent-sigla(.)[not(. = ce:absent-sigla(current()/..))]]"
+  <xsl:template match="tei:body//node()[not(self::tei:p or self::tei:item or self::tei:closer or self::tei:list
+                       or self::tei:div)][ce:absent-sigla(.)[not(. = ce:absent-sigla(current()/..))]]"
                 mode="html-gaps" priority="10">
     <span class="{ce:absent-sigla(.) ! ('absent-' || .)}"><xsl:next-match/></span>
   </xsl:template>

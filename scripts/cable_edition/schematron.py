@@ -92,10 +92,10 @@ def compile_schematron(schema_tree: etree._ElementTree, phase: str = "#ALL") -> 
         return None
     patterns = schema.findall(f"{S}pattern")
     if phase != "#ALL":
-        found = [p for p in schema.findall(f"{S}phase") if p.get("id") == phase]
-        if not found:
+        chosen = [p for p in schema.findall(f"{S}phase") if p.get("id") == phase]
+        if not chosen:
             raise ValueError(f"no phase {phase!r} in the schema")
-        active = [a.get("pattern") for a in found[0].findall(f"{S}active")]
+        active = [a.get("pattern") for a in chosen[0].findall(f"{S}active")]
         patterns = [p for p in patterns if p.get("id") in active]
 
     namespaces = {ns.get("prefix"): ns.get("uri") for ns in schema.findall(f"{S}ns")}
