@@ -47,3 +47,39 @@ def test_a_folder_without_documents_is_a_usage_error(tmp_path):
     result = run_cli("build", str(tmp_path), "--out", str(tmp_path / "b"))
     assert result.returncode == 2
     assert "no TEI documents" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_damaged_fragments_are_refused_never_misread_and_force_repairs_them(collection, tmp_path):
+    """A document's parts of the collection outputs (<id>/.fragments) name each part with its
+    length; a file whose parts no longer add up is refused with its name, the published
+    build stays as it was, and --force makes it again."""
+    from conftest import copy_of
+
+    (collection / "other-1.xml").write_text(copy_of((collection / "unamir-100.xml").read_text(encoding="utf-8"),
+                                                    "other-1"), encoding="utf-8")
+    out = tmp_path / "build"
+    assert run_cli("build", str(collection), "--out", str(out)).returncode == 0
+    fragments = out / "unamir-100" / ".fragments"
+    header = fragments.read_text(encoding="utf-8").split("\n", 1)[0].split()
+    assert header[0::2] == ["row", "correspDesc", "summary", "record", "search"]
+    # Parts cut apart by their lengths are what the collection outputs hold.
+    parts, text, start = {}, fragments.read_text(encoding="utf-8").split("\n", 1)[1], 0
+    for name, length in zip(header[0::2], header[1::2]):
+        parts[name], start = text[start:start + int(length)], start + int(length)
+    assert parts["row"] in (out / "index.html").read_text(encoding="utf-8")
+    assert parts["correspDesc"] in (out / "cmif.xml").read_text(encoding="utf-8")
+    assert parts["record"] in (out / "oai-static.xml").read_text(encoding="utf-8")
+
+    fragments.write_bytes(fragments.read_bytes()[:-40])         # a part cut short, on the disk
+    before = snapshot(out)
+    other = collection / "other-1.xml"                           # a change elsewhere: unamir-100 is carried over
+    other.write_text(other.read_text(encoding="utf-8").replace("Regards.", "Regards!"), encoding="utf-8")
+    result = run_cli("build", str(collection), "--out", str(out))
+    assert result.returncode == 2, result.stderr
+    assert "Traceback" not in result.stderr
+    assert "unamir-100/.fragments: damaged" in result.stderr and "--force" in result.stderr
+    assert snapshot(out) == before
+    assert leftovers(out) == []
+
+    assert run_cli("build", str(collection), "--out", str(out), "--force").returncode == 0
+    assert (out / "unamir-100" / ".fragments").read_text(encoding="utf-8").endswith(parts["search"])

@@ -71,9 +71,14 @@
 
   <!-- ================================================= the fragments (per document) -->
 
-  <!-- A document's parts of the collection outputs: its table row, its correspDesc and its
-       JSON summary, one after the other, after a first line giving their lengths (in
-       characters), so that the build can cut them apart without parsing them. -->
+  <!-- A document's parts of the collection outputs, as the build keeps them in
+       <id>/.fragments: a first line naming each part with its length in characters
+       ("row 557 correspDesc 677 summary 1019 record 3486 search 7688"), then the parts one
+       after the other: its row of the collection table (HTML), its CMIF correspDesc, its
+       summary for collection.json, its OAI-PMH record, its search record (search.xsl).
+       The build fills the collection shells (below) with them, in order of date, reading
+       one document's parts at a time (render.py). A draft's correspDesc, summary and
+       record are empty: it is in no export. -->
   <xsl:function name="ce:collection-fragments" as="xs:string">
     <xsl:param name="tei" as="element(tei:TEI)"/>
     <xsl:param name="entry" as="element(document)"/>
@@ -106,7 +111,9 @@
                   map { 'method': 'json', 'indent': true() }),
         serialize($record, map { 'method': 'xml', 'omit-xml-declaration': true(), 'indent': true() })),
         serialize($search, map { 'method': 'html', 'html-version': 5, 'indent': false() })"/>
-    <xsl:sequence select="string-join($parts ! string-length(.), ' ') || '&#10;' || string-join($parts)"/>
+    <xsl:variable name="names" select="'row', 'correspDesc', 'summary', 'record', 'search'"/>
+    <xsl:sequence select="string-join(for $n in 1 to count($parts) return $names[$n] || ' ' || string-length($parts[$n]), ' ')
+                          || '&#10;' || string-join($parts)"/>
   </xsl:function>
 
   <xsl:template match="document" mode="collection-row">

@@ -3,6 +3,10 @@
     python -m cable_edition.bench validate [--copies N]
         validating N copies of the cable in one call against N calls of one copy each.
 
+    python -m cable_edition.bench all [--sizes 1,100,1000,10000] [--jobs 2] [--sample 300] [--teic PATH]
+        the whole story in one run: `scale`, then `stages` (with TEIC's stylesheet when
+        --teic is given), on the same synthetic collections, one after the other.
+
     python -m cable_edition.bench scale [--sizes 1,100,1000,10000] [--jobs 2]
         for each size N, a synthetic collection of N valid cables derived from the real one
         (varied ids, dates, recipients, paragraphs and interventions), then, each as a whole
@@ -512,6 +516,12 @@ def main(argv: list[str] | None = None) -> int:
     scale.add_argument("--jobs", type=int, default=2)
     scale.add_argument("--source", type=Path, default=DEFAULT_SOURCE, help="the folder of the real cable")
     scale.add_argument("--work", type=Path, default=None, help="where to build (default: a temporary folder)")
+    everything = commands.add_parser("all", help="scale, then stages, in one run on the same collections")
+    everything.add_argument("--sizes", default="1,100,1000,10000")
+    everything.add_argument("--jobs", type=int, default=2)
+    everything.add_argument("--sample", type=int, default=300, help="documents profiled per size (the first ones)")
+    everything.add_argument("--teic", type=Path, default=None, help="a checkout of TEIC/Stylesheets (html/html.xsl)")
+    everything.add_argument("--source", type=Path, default=DEFAULT_SOURCE, help="the folder of the real cable")
     stages = commands.add_parser("stages", help="CPU ms per document, stage by stage, with TEIC's HTML beside")
     stages.add_argument("--sizes", default="1,100,1000")
     stages.add_argument("--sample", type=int, default=300, help="documents profiled per size (the first ones)")
@@ -526,6 +536,11 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.command == "validate":
         bench_validate(args.copies, args.source)
+    elif args.command == "all":
+        sizes = [int(s) for s in args.sizes.split(",")]
+        with tempfile.TemporaryDirectory() as folder:
+            bench_scale(sizes, args.jobs, args.source, Path(folder))
+            bench_stages(sizes, args.sample, args.source, Path(folder), args.teic)
     elif args.command == "stages":
         with tempfile.TemporaryDirectory() as folder:
             bench_stages([int(s) for s in args.sizes.split(",")], args.sample, args.source, Path(folder), args.teic)

@@ -27,7 +27,7 @@ from cable_edition.pipeline import DocumentResult, Worker, process_in_worker, st
 from cable_edition.project import (COLLECTION_FILES, MANIFEST, MARK, REGISTER_NAME, Collection, Config, canonical, collect,
                                    load_config)
 from cable_edition.publish import Output, Ownership, claim, is_output, refuse
-from cable_edition.render import Renderer
+from cable_edition.render import DamagedFragments, Renderer
 from cable_edition.search import BUNDLES, SEARCH_DIR, write_index
 from cable_edition.validate import Registers, check_collection, load_registers
 
@@ -404,10 +404,14 @@ def _collection_outputs(renderer: Renderer, manifest: Manifest, staging: Path, o
     """The collection page, CMIF, collection JSON, static repository and search page (from
     the documents' fragments), the search index (the bundles that changed), and the
     manifest, last."""
-    renderer.render_collection([(doc_id, r.when, r.changed, staging) for doc_id, r in manifest.documents.items()],
-                               staging)
-    write_index(((doc_id, staging) for doc_id in sorted(manifest.documents)), staging, scratch_in=staging.parent,
-                previous=None if force else output.current(), size=config.search_bundle_size)
+    try:
+        renderer.render_collection([(doc_id, r.when, r.changed, staging) for doc_id, r in manifest.documents.items()],
+                                   staging)
+        write_index(((doc_id, staging) for doc_id in sorted(manifest.documents)), staging, scratch_in=staging.parent,
+                    previous=None if force else output.current(), size=config.search_bundle_size)
+    except DamagedFragments as damaged:
+        raise refuse(output.path, f"{damaged}: damaged (its parts do not match its first line): "
+                                  f"build again with --force") from None
     (staging / MANIFEST).write_text(manifest.dumps(), encoding="utf-8")
 
 

@@ -46,16 +46,34 @@ CMIF_MARKER = "<!--ce:correspDescs-->"
 RECORDS_MARKER = "<!--ce:records-->"
 
 
-def read_fragments(path: str) -> list[str]:
-    """A document's parts of the collection outputs: a first line of lengths, then the
-    parts (see ce:collection-fragments)."""
-    with open(path, encoding="utf-8") as handle:
-        lengths = [int(n) for n in handle.readline().split()]
+# The parts of a document's fragments, as collection.xsl names them.
+FRAGMENT_PARTS = ("row", "correspDesc", "summary", "record", "search")
+
+
+class DamagedFragments(Exception):
+    """A document's .fragments whose parts do not match its first line."""
+
+    def __init__(self, doc_id: str):
+        super().__init__(f"{doc_id}/{FRAGMENTS}")
+        self.doc_id = doc_id
+
+
+def read_fragments(folder: str, doc_id: str) -> dict[str, str]:
+    """A document's parts of the collection outputs, by name (see ce:collection-fragments:
+    a first line naming each part with its length, then the parts), from ``folder``/<id>.
+    A file whose parts do not add up is refused (:class:`DamagedFragments`), never read as
+    something else."""
+    with open(os.path.join(folder, doc_id, FRAGMENTS), encoding="utf-8", newline="") as handle:
+        header = handle.readline().split()      # newline="": the lengths count every character
         text = handle.read()
-    parts, start = [], 0
-    for length in lengths:
-        parts.append(text[start:start + length])
-        start += length
+    names, lengths = header[0::2], header[1::2]
+    if tuple(names) != FRAGMENT_PARTS or not all(n.isdigit() for n in lengths) \
+            or sum(int(n) for n in lengths) != len(text):
+        raise DamagedFragments(doc_id)
+    parts, start = {}, 0
+    for name, length in zip(names, lengths):
+        parts[name] = text[start:start + int(length)]
+        start += int(length)
     return parts
 
 
@@ -131,7 +149,7 @@ class Renderer:
 
     def render(self, loaded: Loaded, out_dir: Path) -> tuple[str, str]:
         """Write every output of edition.xsl for one document into ``out_dir`` (with
-        .fragments.json, its parts of the collection outputs); return the date the
+        .fragments, its parts of the collection outputs); return the date the
         collection sorts it by and the date of its latest change."""
         executable = self._executables["edition.xsl"]
         self._prepare(executable)
@@ -185,13 +203,13 @@ class Renderer:
             listing.write(f'{head}, "documents": [')
             exported = 0
             for doc_id, _, _, folder in documents:
-                row, correspondence, summary, record = read_fragments(os.path.join(folder, doc_id, FRAGMENTS))[:4]
-                page.write(row)
-                if not summary:                 # a draft: in no export
+                parts = read_fragments(folder, doc_id)
+                page.write(parts["row"])
+                if not parts["summary"]:        # a draft: in no export
                     continue
-                cmif.write(("\n" if exported else "") + correspondence)
-                static.write(("\n" if exported else "") + record)
-                listing.write((",\n" if exported else "\n") + summary)
+                cmif.write(("\n" if exported else "") + parts["correspDesc"])
+                static.write(("\n" if exported else "") + parts["record"])
+                listing.write((",\n" if exported else "\n") + parts["summary"])
                 exported += 1
             page.write(page_tail)
             cmif.write(cmif_tail)

@@ -28,12 +28,11 @@ from pathlib import Path
 from typing import Iterable
 
 from cable_edition.diagnostics import InternalError
-from cable_edition.render import FRAGMENTS, read_fragments
+from cable_edition.render import read_fragments
 from cable_edition.workers import tied_to_this_process
 
 SEARCH_DIR = "pagefind"
 BUNDLES = "bundles.json"
-SEARCH_PART = 4              # the search record's place among a document's fragments
 BUNDLE_SIZE = 2500           # documents a bundle holds, about: fewer bundles, faster queries
 UNUSED = ("pagefind-ui.js", "pagefind-ui.css", "pagefind-component-ui.js", "pagefind-component-ui.css",
           "pagefind-modular-ui.js", "pagefind-modular-ui.css", "pagefind-highlight.js")
@@ -103,7 +102,7 @@ def write_index(documents: Iterable[tuple[str, Path]], out_dir: Path, scratch_in
     digests: dict[str, str] = {}
     made = []
     for bundle, docs in sorted(members.items()):    # one bundle's records in memory at a time
-        records = [(doc_id, read_fragments(os.path.join(folder, doc_id, FRAGMENTS))[SEARCH_PART])
+        records = [(doc_id, read_fragments(folder, doc_id)["search"])
                    for doc_id, folder in sorted(docs)]
         digest = hashlib.sha256(f"{_pagefind_version()}\n{UNUSED}\n".encode())
         for doc_id, record in records:
