@@ -31,6 +31,10 @@
         else the machine does, so two versions of the stylesheets compare exactly (run each
         checkout's own code: PYTHONPATH=<checkout>/scripts). Needs valgrind.
 
+    python -m cable_edition.bench files [--docs 200] [--files 9] [--words 300]
+        what making a document's files costs: Saxon's result documents against the same
+        texts handed back and written by Python, beside the texts made and not written.
+
     python -m cable_edition.bench search [--sizes 1000,10000]
         the search index at scale: the seconds Pagefind adds to a build, the index's size,
         and the time a word query and a facet query take in Chromium (cold cache) over a
@@ -420,6 +424,78 @@ def _timed(command: list[str]) -> float:
     return time.perf_counter() - start
 
 
+# Three ways to make a document's files: Saxon's result documents; the same texts handed
+# back in the principal result, Python writing the files; the texts made and not written.
+_FILES_XSL = """<xsl:stylesheet version="3.0" xmlns:xsl="http://www.w3.org/1999/XSL/Transform"
+    xmlns:xs="http://www.w3.org/2001/XMLSchema" expand-text="yes">
+  <xsl:output method="text"/>
+  <xsl:param name="files" as="xs:integer"/>
+  <xsl:param name="words" as="xs:integer"/>
+  <xsl:param name="how" as="xs:string"/>
+  <xsl:template match="/">
+    <xsl:for-each select="1 to $files">
+      <xsl:variable name="text" select="string-join((1 to $words) ! ('word' || .), ' ')"/>
+      <xsl:choose>
+        <xsl:when test="$how = 'saxon'">
+          <xsl:result-document href="f{.}.txt" method="text"><xsl:value-of select="$text"/></xsl:result-document>
+        </xsl:when>
+        <xsl:when test="$how = 'python'">{string-length($text)} {$text}</xsl:when>
+        <xsl:otherwise>{string-length($text)}</xsl:otherwise>
+      </xsl:choose>
+    </xsl:for-each>
+  </xsl:template>
+</xsl:stylesheet>"""
+
+
+def bench_files(docs: int, files: int, words: int, rounds: int = 5) -> None:
+    """CPU ms per document of making ``files`` text files of ``words`` words: by Saxon's
+    xsl:result-document, or handed back as text and written by Python; beside them, the
+    texts made and not written. Interleaved rounds, medians."""
+    from saxonche import PySaxonProcessor
+
+    processor = PySaxonProcessor(license=False)
+    with tempfile.TemporaryDirectory() as folder:
+        stylesheet = Path(folder) / "files.xsl"
+        stylesheet.write_text(_FILES_XSL, encoding="utf-8")
+        executable = processor.new_xslt30_processor().compile_stylesheet(stylesheet_file=str(stylesheet))
+        source = processor.parse_xml(xml_text="<doc/>")
+        timings: dict[str, list[float]] = {"saxon": [], "python": [], "none": []}
+        count = 0
+        for _ in range(rounds):
+            for how, spent in timings.items():
+                executable.clear_parameters()
+                executable.set_parameter("files", processor.make_integer_value(files))
+                executable.set_parameter("words", processor.make_integer_value(words))
+                executable.set_parameter("how", processor.make_string_value(how))
+                start = time.process_time()
+                for _ in range(docs):
+                    count += 1
+                    target = Path(folder) / str(count)
+                    target.mkdir()
+                    executable.set_base_output_uri(target.as_uri() + "/")
+                    executable.set_initial_match_selection(xdm_value=source)
+                    result = executable.apply_templates_returning_string() or ""
+                    if how == "python":
+                        rest, n = result, 0
+                        while rest:
+                            length, _, rest = rest.partition(" ")
+                            n += 1
+                            with open(target / f"f{n}.txt", "xb") as handle:
+                                handle.write(rest[:int(length)].encode("utf-8"))
+                            rest = rest[int(length):]
+                spent.append((time.process_time() - start) * 1000 / docs)
+    medians = {how: statistics.median(spent[1:]) for how, spent in timings.items()}
+    size = len(" ".join(f"word{n}" for n in range(1, words + 1)))
+    print(f"\nfiles benchmark: {files} files of {size:,} characters a document, {docs} documents x "
+          f"{rounds} rounds (the first left out), CPU ms per document\n")
+    print("| how | ms/doc | ms a file above the texts alone |")
+    print("|---|---:|---:|")
+    labels = {"saxon": "Saxon's xsl:result-document", "python": "handed back, Python writes",
+              "none": "texts made, not written"}
+    for how in ("saxon", "python", "none"):
+        print(f"| {labels[how]} | {medians[how]:.2f} | {(medians[how] - medians['none']) / files:.3f} |")
+
+
 def bench_validate(copies: int, source: Path) -> None:
     cli = [sys.executable, "-m", "cable_edition", "validate"]
     with tempfile.TemporaryDirectory() as folder:
@@ -530,6 +606,10 @@ def main(argv: list[str] | None = None) -> int:
     instructions = commands.add_parser("instructions", help="instructions of the Saxon calls per document (valgrind)")
     instructions.add_argument("--docs", type=int, default=10)
     instructions.add_argument("--source", type=Path, default=DEFAULT_SOURCE, help="the folder of the real cable")
+    files = commands.add_parser("files", help="making files: Saxon's result documents or Python")
+    files.add_argument("--docs", type=int, default=200)
+    files.add_argument("--files", type=int, default=9)
+    files.add_argument("--words", type=int, default=300)
     search = commands.add_parser("search", help="the search index: build share, size, query time in Chromium")
     search.add_argument("--sizes", default="1000,10000")
     search.add_argument("--source", type=Path, default=DEFAULT_SOURCE, help="the folder of the real cable")
@@ -547,6 +627,8 @@ def main(argv: list[str] | None = None) -> int:
     elif args.command == "instructions":
         with tempfile.TemporaryDirectory() as folder:
             bench_instructions(args.docs, args.source, Path(folder))
+    elif args.command == "files":
+        bench_files(args.docs, args.files, args.words)
     elif args.command == "search":
         with tempfile.TemporaryDirectory() as folder:
             bench_search([int(s) for s in args.sizes.split(",")], args.source, Path(folder))
