@@ -83,3 +83,10 @@ def test_damaged_fragments_are_refused_never_misread_and_force_repairs_them(coll
 
     assert run_cli("build", str(collection), "--out", str(out), "--force").returncode == 0
     assert (out / "unamir-100" / ".fragments").read_text(encoding="utf-8").endswith(parts["search"])
+
+    fragments = out / "unamir-100" / ".fragments"              # bytes that are not UTF-8 at all
+    fragments.write_bytes(fragments.read_bytes().replace(b"<tr", b"<\xff\xfetr", 1))
+    other.write_text(other.read_text(encoding="utf-8").replace("Regards!", "Regards."), encoding="utf-8")
+    result = run_cli("build", str(collection), "--out", str(out))
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert "unamir-100/.fragments: damaged" in result.stderr

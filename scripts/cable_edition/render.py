@@ -63,9 +63,12 @@ def read_fragments(folder: str, doc_id: str) -> dict[str, str]:
     a first line naming each part with its length, then the parts), from ``folder``/<id>.
     A file whose parts do not add up is refused (:class:`DamagedFragments`), never read as
     something else."""
-    with open(os.path.join(folder, doc_id, FRAGMENTS), encoding="utf-8", newline="") as handle:
-        header = handle.readline().split()      # newline="": the lengths count every character
-        text = handle.read()
+    try:
+        with open(os.path.join(folder, doc_id, FRAGMENTS), encoding="utf-8", newline="") as handle:
+            header = handle.readline().split()      # newline="": the lengths count every character
+            text = handle.read()
+    except UnicodeDecodeError:
+        raise DamagedFragments(doc_id) from None
     names, lengths = header[0::2], header[1::2]
     if tuple(names) != FRAGMENT_PARTS or not all(n.isdigit() for n in lengths) \
             or sum(int(n) for n in lengths) != len(text):
