@@ -410,8 +410,8 @@ def _collection_outputs(renderer: Renderer, manifest: Manifest, staging: Path, o
         write_index(((doc_id, staging) for doc_id in sorted(manifest.documents)), staging, scratch_in=staging.parent,
                     previous=None if force else output.current(), size=config.search_bundle_size)
     except DamagedFragments as damaged:
-        raise refuse(output.path, f"{damaged}: damaged (its parts do not match its first line): "
-                                  f"build again with --force") from None
+        raise refuse(output.path, f"{damaged}: damaged (not UTF-8, or its parts do not match its first "
+                                  f"line): build again with --force") from None
     (staging / MANIFEST).write_text(manifest.dumps(), encoding="utf-8")
 
 
