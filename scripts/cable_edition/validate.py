@@ -52,7 +52,7 @@ def _relaxng(name: str) -> etree.RelaxNG:
 def _schematron(phase: str = "#ALL"):
     """The validator of cable.sch for a phase: a function from a tree to its SVRL report.
     Compiled to one pass per pattern over its rules' contexts (schematron.py: the same
-    report, in a third of the time); a schema that compiler does not know, by isoschematron."""
+    report, in under half the time); a schema that compiler does not know, by isoschematron."""
     schema = etree.parse(str(SCHEMA_DIR / "cable.sch"))
     compiled = compile_schematron(schema, phase)
     if compiled is not None:
