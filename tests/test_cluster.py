@@ -136,3 +136,15 @@ def test_an_address_where_no_scheduler_answers_is_a_clear_error(tmp_path):
     result = run_cli("build", str(tei), "--out", str(tmp_path / "b"), "--scheduler", "tcp://127.0.0.1:9")
     assert result.returncode == 2 and "no Dask scheduler answers there" in result.stderr
     assert "Traceback" not in result.stderr and not (tmp_path / "b").exists()
+
+
+@pytest.mark.parametrize("address", ["foo", "tcp://", "inproc://x", "tcp://host:port", "tcp://127.0.0.1:99999",
+                                     "tcp://127.0.0.1:0", "tls://127.0.0.1:8786", "tcp://127.0.0.1:8786/path"])
+def test_a_malformed_scheduler_address_is_a_clear_error(tmp_path, address):
+    # Dask itself fails on these with an internal error and a half-made client's traceback
+    tei = collection(tmp_path, 1)
+    result = run_cli("build", str(tei), "--out", str(tmp_path / "b"), "--scheduler", address)
+    assert result.returncode == 2, result.stderr
+    assert f"{address}: error: not a scheduler address: give tcp://HOST:PORT" in result.stderr
+    assert "Traceback" not in result.stderr and "internal error" not in result.stderr
+    assert not (tmp_path / "b").exists()

@@ -32,6 +32,11 @@ from cable_edition.project import Config, canonical
 # A file name a worker may give back: a plain name, never a path.
 PLAIN_NAME = re.compile(r"\.?[A-Za-z0-9_][A-Za-z0-9._-]*")
 IN_FLIGHT_PER_THREAD = 4
+# A scheduler's address: [tcp://]HOST:PORT, HOST a name, an IPv4 address or a bracketed IPv6
+# one (TLS and the other protocols need security settings the CLI does not take). Checked
+# before Dask sees it: Dask fails on a malformed address with an internal error, and a
+# half-made client that prints a traceback.
+SCHEDULER_ADDRESS = re.compile(r"(?:tcp://)?(?P<host>[A-Za-z0-9._-]+|\[[0-9A-Fa-f:.]+\]):(?P<port>[0-9]{1,5})")
 
 _workers: dict[str, Worker] = {}
 _lock = threading.Lock()
@@ -40,6 +45,10 @@ _lock = threading.Lock()
 def client_for(address: str):
     """A client of the scheduler at ``address``; a clear error where Dask is missing or the
     scheduler does not answer."""
+    match = SCHEDULER_ADDRESS.fullmatch(address)
+    if not match or not 1 <= int(match["port"]) <= 65535:
+        raise UserError(Diagnostic(address, 0, 0, "error", "not a scheduler address: give tcp://HOST:PORT, "
+                                   "PORT from 1 to 65535", "scheduler"), 2)
     try:
         from distributed import Client
     except ImportError:
