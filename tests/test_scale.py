@@ -159,3 +159,23 @@ def test_the_benchmark_collection_is_valid_and_varied(here):
     dates = {etree.parse(str(p)).xpath("string(//*[local-name()='correspAction'][@type='sent']/*[local-name()='date']/@when)")
              for p in paths}
     assert len(shapes) > 5 and len(dates) > 20
+
+
+@pytest.mark.parametrize("arguments, wrong", [
+    (["all", "--sizes", "1,abc"], "argument --sizes: '1,abc': give sizes as whole numbers of at least 1"),
+    (["scale", "--sizes", "0"], "argument --sizes: '0': give sizes"),
+    (["all", "--sizes", "1", "--jobs", "0"], "argument --jobs: '0': give a whole number of at least 1"),
+    (["stages", "--sizes", "1", "--sample", "-3"], "argument --sample: '-3': give a whole number"),
+    (["all", "--sizes", "1", "--teic", "{here}"], "argument --teic: {here}/html/html.xsl is missing"),
+    (["scale", "--sizes", "1", "--source", "{here}"], "argument --source: {here}: no register.xml or unamir-100.xml"),
+])
+def test_the_benchmark_refuses_wrong_arguments_before_it_measures_anything(here, arguments, wrong):
+    # `bench all` at full size runs for minutes: a wrong --teic must not surface only at the end
+    import subprocess
+    import sys
+
+    arguments = [a.replace("{here}", str(here)) for a in arguments]
+    result = subprocess.run([sys.executable, "-m", "cable_edition.bench", *arguments],
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2 and result.stdout == ""
+    assert wrong.replace("{here}", str(here)) in result.stderr and "Traceback" not in result.stderr

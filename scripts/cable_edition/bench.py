@@ -580,50 +580,95 @@ def bench_search(sizes: list[int], source: Path, folder: Path) -> None:
               f"{word:.2f} | {facet:.2f} |")
 
 
+def positive(text: str) -> int:
+    """A whole number of at least 1 (argparse type)."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text!r}: give a whole number of at least 1")
+    return value
+
+
+def sizes_list(text: str) -> list[int]:
+    """Collection sizes, comma-separated, each at least 1 (argparse type)."""
+    try:
+        return [positive(part) for part in text.split(",")]
+    except argparse.ArgumentTypeError:
+        raise argparse.ArgumentTypeError(f"{text!r}: give sizes as whole numbers of at least 1, "
+                                         "comma-separated (e.g. 1,100,1000)") from None
+
+
+def teic_checkout(text: str) -> Path:
+    """A checkout of TEIC/Stylesheets, checked before any measurement begins (argparse type)."""
+    folder = Path(text)
+    if not (folder / "html" / "html.xsl").is_file():
+        raise argparse.ArgumentTypeError(f"{folder / 'html' / 'html.xsl'} is missing: give the folder of a "
+                                         "checkout of TEIC/Stylesheets")
+    return folder
+
+
+def source_folder(*names: str):
+    """An argparse type: a folder that holds ``names`` (the register, the real cable)."""
+    def checked(text: str) -> Path:
+        folder = Path(text)
+        missing = [name for name in names if not (folder / name).is_file()]
+        if missing:
+            raise argparse.ArgumentTypeError(f"{folder}: no {' or '.join(missing)} there: give a folder like "
+                                             "the edition's tei/")
+        return folder
+    return checked
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m cable_edition.bench", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     commands = parser.add_subparsers(dest="command", required=True)
     validate = commands.add_parser("validate", help="one call for N documents against N calls")
     validate.add_argument("--copies", type=int, default=100)
-    validate.add_argument("--source", type=Path, default=DEFAULT_SOURCE, help="a folder of cables")
+    validate.add_argument("--source", type=source_folder("register.xml"), default=DEFAULT_SOURCE, help="a folder of cables")
     scale = commands.add_parser("scale", help="validate and build synthetic collections of several sizes")
-    scale.add_argument("--sizes", default="1,100,1000,10000")
-    scale.add_argument("--jobs", type=int, default=2)
-    scale.add_argument("--source", type=Path, default=DEFAULT_SOURCE, help="the folder of the real cable")
+    scale.add_argument("--sizes", type=sizes_list, default="1,100,1000,10000")
+    scale.add_argument("--jobs", type=positive, default=2)
+    scale.add_argument("--source", type=source_folder("register.xml", "unamir-100.xml"), default=DEFAULT_SOURCE,
+                        help="the folder of the real cable")
     scale.add_argument("--work", type=Path, default=None, help="where to build (default: a temporary folder)")
     everything = commands.add_parser("all", help="scale, then stages, in one run on the same collections")
-    everything.add_argument("--sizes", default="1,100,1000,10000")
-    everything.add_argument("--jobs", type=int, default=2)
-    everything.add_argument("--sample", type=int, default=300, help="documents profiled per size (the first ones)")
-    everything.add_argument("--teic", type=Path, default=None, help="a checkout of TEIC/Stylesheets (html/html.xsl)")
-    everything.add_argument("--source", type=Path, default=DEFAULT_SOURCE, help="the folder of the real cable")
+    everything.add_argument("--sizes", type=sizes_list, default="1,100,1000,10000")
+    everything.add_argument("--jobs", type=positive, default=2)
+    everything.add_argument("--sample", type=positive, default=300, help="documents profiled per size (the first ones)")
+    everything.add_argument("--teic", type=teic_checkout, default=None, help="a checkout of TEIC/Stylesheets (html/html.xsl)")
+    everything.add_argument("--source", type=source_folder("register.xml", "unamir-100.xml"), default=DEFAULT_SOURCE,
+                        help="the folder of the real cable")
     stages = commands.add_parser("stages", help="CPU ms per document, stage by stage, with TEIC's HTML beside")
-    stages.add_argument("--sizes", default="1,100,1000")
-    stages.add_argument("--sample", type=int, default=300, help="documents profiled per size (the first ones)")
-    stages.add_argument("--teic", type=Path, default=None, help="a checkout of TEIC/Stylesheets (html/html.xsl)")
-    stages.add_argument("--source", type=Path, default=DEFAULT_SOURCE, help="the folder of the real cable")
+    stages.add_argument("--sizes", type=sizes_list, default="1,100,1000")
+    stages.add_argument("--sample", type=positive, default=300, help="documents profiled per size (the first ones)")
+    stages.add_argument("--teic", type=teic_checkout, default=None, help="a checkout of TEIC/Stylesheets (html/html.xsl)")
+    stages.add_argument("--source", type=source_folder("register.xml", "unamir-100.xml"), default=DEFAULT_SOURCE,
+                        help="the folder of the real cable")
     instructions = commands.add_parser("instructions", help="instructions of the Saxon calls per document (valgrind)")
     instructions.add_argument("--docs", type=int, default=10)
-    instructions.add_argument("--source", type=Path, default=DEFAULT_SOURCE, help="the folder of the real cable")
+    instructions.add_argument("--source", type=source_folder("register.xml", "unamir-100.xml"), default=DEFAULT_SOURCE,
+                        help="the folder of the real cable")
     files = commands.add_parser("files", help="making files: Saxon's result documents or Python")
     files.add_argument("--docs", type=int, default=200)
     files.add_argument("--files", type=int, default=9)
     files.add_argument("--words", type=int, default=300)
     search = commands.add_parser("search", help="the search index: build share, size, query time in Chromium")
-    search.add_argument("--sizes", default="1000,10000")
-    search.add_argument("--source", type=Path, default=DEFAULT_SOURCE, help="the folder of the real cable")
+    search.add_argument("--sizes", type=sizes_list, default="1000,10000")
+    search.add_argument("--source", type=source_folder("register.xml", "unamir-100.xml"), default=DEFAULT_SOURCE,
+                        help="the folder of the real cable")
     args = parser.parse_args(argv)
     if args.command == "validate":
         bench_validate(args.copies, args.source)
     elif args.command == "all":
-        sizes = [int(s) for s in args.sizes.split(",")]
         with tempfile.TemporaryDirectory() as folder:
-            bench_scale(sizes, args.jobs, args.source, Path(folder))
-            bench_stages(sizes, args.sample, args.source, Path(folder), args.teic)
+            bench_scale(args.sizes, args.jobs, args.source, Path(folder))
+            bench_stages(args.sizes, args.sample, args.source, Path(folder), args.teic)
     elif args.command == "stages":
         with tempfile.TemporaryDirectory() as folder:
-            bench_stages([int(s) for s in args.sizes.split(",")], args.sample, args.source, Path(folder), args.teic)
+            bench_stages(args.sizes, args.sample, args.source, Path(folder), args.teic)
     elif args.command == "instructions":
         with tempfile.TemporaryDirectory() as folder:
             bench_instructions(args.docs, args.source, Path(folder))
@@ -631,9 +676,9 @@ def main(argv: list[str] | None = None) -> int:
         bench_files(args.docs, args.files, args.words)
     elif args.command == "search":
         with tempfile.TemporaryDirectory() as folder:
-            bench_search([int(s) for s in args.sizes.split(",")], args.source, Path(folder))
+            bench_search(args.sizes, args.source, Path(folder))
     else:
-        sizes = [int(s) for s in args.sizes.split(",")]
+        sizes = args.sizes
         if args.work:
             bench_scale(sizes, args.jobs, args.source, args.work)
         else:
