@@ -148,3 +148,44 @@ def test_a_malformed_scheduler_address_is_a_clear_error(tmp_path, address):
     assert f"{address}: error: not a scheduler address: give tcp://HOST:PORT" in result.stderr
     assert "Traceback" not in result.stderr and "internal error" not in result.stderr
     assert not (tmp_path / "b").exists()
+
+
+def test_a_worker_with_another_installation_is_refused_and_the_build_stays_as_it_was(tmp_path, cluster):
+    """Byte for byte the same needs the same installation on every worker: a worker with
+    another saxonche (pretended here) refuses the work, the build fails naming the
+    difference, and nothing is published."""
+    import distributed as dask
+
+    def pretend_another_saxonche():
+        from cable_edition import cluster as worker_side
+        real = getattr(worker_side, "_real_installation", worker_side.installation)
+        worker_side._real_installation = real
+        worker_side.installation = lambda config: {**real(config), "saxonche": "0.0-other"}
+        worker_side._workers.clear()
+
+    def restore():
+        from cable_edition import cluster as worker_side
+        worker_side.installation = worker_side._real_installation
+        worker_side._workers.clear()
+
+    from importlib import metadata
+
+    tei = collection(tmp_path, 3)
+    out = tmp_path / "build"
+    assert run_cli("build", str(tei), "--out", str(out), "--scheduler", cluster.scheduler_address).returncode == 0
+    before = comparable(out)
+    (tei / "cable-001.xml").write_text(copy_of(SOURCE, "cable-001").replace("Regards.", "Regards!"), encoding="utf-8")
+    with dask.Client(cluster.scheduler_address) as client:
+        client.run(pretend_another_saxonche)
+        try:
+            result = run_cli("build", str(tei), "--out", str(out), "--scheduler", cluster.scheduler_address)
+        finally:
+            client.run(restore)
+    assert result.returncode == 2, result.stderr
+    assert (f"a worker's installation is not this build's (saxonche {metadata.version('saxonche')} here, "
+            "0.0-other there): install the same cable-edition") in result.stderr
+    assert "Traceback" not in result.stderr
+    assert comparable(out) == before and leftovers(out) == []
+    # the same worker, its installation the build's again, builds
+    again = run_cli("build", str(tei), "--out", str(out), "--scheduler", cluster.scheduler_address)
+    assert again.returncode == 0 and "built 1, unchanged 2" in again.stderr
