@@ -189,3 +189,35 @@ def test_a_worker_with_another_installation_is_refused_and_the_build_stays_as_it
     # the same worker, its installation the build's again, builds
     again = run_cli("build", str(tei), "--out", str(out), "--scheduler", cluster.scheduler_address)
     assert again.returncode == 0 and "built 1, unchanged 2" in again.stderr
+
+
+def test_ctrl_c_during_a_build_on_the_cluster_publishes_nothing_and_the_cluster_builds_again(tmp_path, cluster):
+    tei = collection(tmp_path, 240)
+    out = tmp_path / "build"
+    assert run_cli("build", str(tei), "--out", str(out), "--scheduler", cluster.scheduler_address).returncode == 0
+    old = comparable(out)
+    collection(tmp_path, 240, variant=" (v2)")
+    build = subprocess.Popen([sys.executable, "-m", "cable_edition", "build", str(tei), "--out", str(out),
+                              "--scheduler", cluster.scheduler_address],
+                             cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    versions = out.parent / f".{out.name}.versions"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:        # some documents back from the cluster
+        try:
+            staged = [p for p in versions.iterdir() if p.name.startswith("tmp-")]
+            if staged and len(list(staged[0].iterdir())) >= 20:
+                break
+        except FileNotFoundError:             # the staging folder came and went: too late
+            break
+        time.sleep(0.01)
+    else:
+        pytest.fail("the build never started on the cluster")
+    build.send_signal(signal.SIGINT)
+    _, stderr = build.communicate(timeout=120)
+    if build.returncode == 0:                 # it finished before the signal: then it is whole
+        pytest.fail("the build finished before it could be interrupted: make the collection larger")
+    assert build.returncode == 130 and "interrupted (Ctrl-C); nothing was published" in stderr, stderr
+    assert "Traceback" not in stderr
+    assert comparable(out) == old and leftovers(out) == []
+    again = run_cli("build", str(tei), "--out", str(out), "--scheduler", cluster.scheduler_address)
+    assert again.returncode == 0 and "built 240, unchanged 0" in again.stderr, again.stderr
