@@ -328,9 +328,7 @@ def stage_profile(paths: list[Path], registers_folder: Path, teic: Path | None) 
 def _teic_profile(renderer, paths: list[Path], teic: Path) -> float:
     """The TEI Consortium's HTML stylesheet in the same Saxon, on the same documents: CPU ms
     per document, the hand-over (parse) and the transformation to one HTML page."""
-    stylesheet = teic / "html" / "html.xsl"
-    if not stylesheet.is_file():
-        raise SystemExit(f"--teic: {stylesheet} is missing: give the folder of a checkout of TEIC/Stylesheets")
+    stylesheet = teic / "html" / "html.xsl"           # there: --teic is checked as it is parsed
     from saxonche import PySaxonProcessor
 
     processor = PySaxonProcessor(license=False)      # its own: ours may read no file by itself
@@ -625,40 +623,41 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m cable_edition.bench", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     commands = parser.add_subparsers(dest="command", required=True)
+    # Options several commands share, defined once.
+    real_cable = argparse.ArgumentParser(add_help=False)
+    real_cable.add_argument("--source", type=source_folder("register.xml", "unamir-100.xml"),
+                            default=DEFAULT_SOURCE, help="the folder of the real cable")
+    built = argparse.ArgumentParser(add_help=False)
+    built.add_argument("--jobs", type=positive, default=2)
+    profiled = argparse.ArgumentParser(add_help=False)
+    profiled.add_argument("--sample", type=positive, default=300, help="documents profiled per size (the first ones)")
+    profiled.add_argument("--teic", type=teic_checkout, default=None,
+                          help="a checkout of TEIC/Stylesheets (html/html.xsl)")
+
     validate = commands.add_parser("validate", help="one call for N documents against N calls")
     validate.add_argument("--copies", type=int, default=100)
-    validate.add_argument("--source", type=source_folder("register.xml"), default=DEFAULT_SOURCE, help="a folder of cables")
-    scale = commands.add_parser("scale", help="validate and build synthetic collections of several sizes")
+    validate.add_argument("--source", type=source_folder("register.xml"), default=DEFAULT_SOURCE,
+                          help="a folder of cables")
+    scale = commands.add_parser("scale", parents=[real_cable, built],
+                                help="validate and build synthetic collections of several sizes")
     scale.add_argument("--sizes", type=sizes_list, default="1,100,1000,10000")
-    scale.add_argument("--jobs", type=positive, default=2)
-    scale.add_argument("--source", type=source_folder("register.xml", "unamir-100.xml"), default=DEFAULT_SOURCE,
-                        help="the folder of the real cable")
     scale.add_argument("--work", type=Path, default=None, help="where to build (default: a temporary folder)")
-    everything = commands.add_parser("all", help="scale, then stages, in one run on the same collections")
+    everything = commands.add_parser("all", parents=[real_cable, built, profiled],
+                                     help="scale, then stages, in one run on the same collections")
     everything.add_argument("--sizes", type=sizes_list, default="1,100,1000,10000")
-    everything.add_argument("--jobs", type=positive, default=2)
-    everything.add_argument("--sample", type=positive, default=300, help="documents profiled per size (the first ones)")
-    everything.add_argument("--teic", type=teic_checkout, default=None, help="a checkout of TEIC/Stylesheets (html/html.xsl)")
-    everything.add_argument("--source", type=source_folder("register.xml", "unamir-100.xml"), default=DEFAULT_SOURCE,
-                        help="the folder of the real cable")
-    stages = commands.add_parser("stages", help="CPU ms per document, stage by stage, with TEIC's HTML beside")
+    stages = commands.add_parser("stages", parents=[real_cable, profiled],
+                                 help="CPU ms per document, stage by stage, with TEIC's HTML beside")
     stages.add_argument("--sizes", type=sizes_list, default="1,100,1000")
-    stages.add_argument("--sample", type=positive, default=300, help="documents profiled per size (the first ones)")
-    stages.add_argument("--teic", type=teic_checkout, default=None, help="a checkout of TEIC/Stylesheets (html/html.xsl)")
-    stages.add_argument("--source", type=source_folder("register.xml", "unamir-100.xml"), default=DEFAULT_SOURCE,
-                        help="the folder of the real cable")
-    instructions = commands.add_parser("instructions", help="instructions of the Saxon calls per document (valgrind)")
+    instructions = commands.add_parser("instructions", parents=[real_cable],
+                                       help="instructions of the Saxon calls per document (valgrind)")
     instructions.add_argument("--docs", type=int, default=10)
-    instructions.add_argument("--source", type=source_folder("register.xml", "unamir-100.xml"), default=DEFAULT_SOURCE,
-                        help="the folder of the real cable")
     files = commands.add_parser("files", help="making files: Saxon's result documents or Python")
     files.add_argument("--docs", type=int, default=200)
     files.add_argument("--files", type=int, default=9)
     files.add_argument("--words", type=int, default=300)
-    search = commands.add_parser("search", help="the search index: build share, size, query time in Chromium")
+    search = commands.add_parser("search", parents=[real_cable],
+                                 help="the search index: build share, size, query time in Chromium")
     search.add_argument("--sizes", type=sizes_list, default="1000,10000")
-    search.add_argument("--source", type=source_folder("register.xml", "unamir-100.xml"), default=DEFAULT_SOURCE,
-                        help="the folder of the real cable")
     args = parser.parse_args(argv)
     if args.command == "validate":
         bench_validate(args.copies, args.source)

@@ -57,7 +57,8 @@ def differences(here: dict[str, str], there: dict[str, str]) -> str:
     """The build's installation against a worker's, in words."""
     digests = {"stylesheets and schemas", "code"}
     keys = list(here) + [k for k in there if k not in here]
-    return "; ".join(f"cable-edition's {k}: not the same" if k in digests else f"{k} {here.get(k)} here, {there.get(k)} there"
+    return "; ".join(f"cable-edition's {k}: not the same" if k in digests
+                     else f"{k} {here.get(k)} here, {there.get(k)} there"
                      for k in keys if here.get(k) != there.get(k))
 
 
