@@ -3,6 +3,7 @@ user would (a separate process, so exit codes and stderr are real)."""
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
@@ -28,10 +29,13 @@ def copy_of(text: str, doc_id: str) -> str:
     return text.replace("unamir-100", doc_id).replace("UNAMIR: 100", f"UNAMIR: 100 ({doc_id})")
 
 
-def run_cli(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
+def run_cli(*args: str, cwd: Path = ROOT, env: dict[str, str | None] | None = None) -> subprocess.CompletedProcess:
     """Run the CLI as a user would; by default from the checkout, whose pyproject.toml holds
-    the publication settings."""
-    return subprocess.run([sys.executable, "-m", "cable_edition", *args], cwd=cwd,
+    the publication settings. ``env``: variables to set (or, given None, to unset)."""
+    environment = None
+    if env is not None:
+        environment = {k: v for k, v in {**os.environ, **env}.items() if v is not None}
+    return subprocess.run([sys.executable, "-m", "cable_edition", *args], cwd=cwd, env=environment,
                           capture_output=True, text=True, timeout=300)
 
 

@@ -49,17 +49,21 @@ def test_a_folder_without_documents_is_a_usage_error(tmp_path):
     assert "no TEI documents" in result.stderr and "Traceback" not in result.stderr
 
 
-def test_damaged_fragments_are_refused_never_misread_and_force_repairs_them(collection, tmp_path):
+def test_damaged_fragments_are_never_misread_and_their_document_is_built_again(collection, tmp_path):
     """A document's parts of the collection outputs (<id>/.fragments) name each part with its
-    length; a file whose parts no longer add up is refused with its name, the published
-    build stays as it was, and --force makes it again."""
+    length; a published file whose parts no longer add up (or are not UTF-8) is never read as
+    something else: the next build that publishes says so and renders that document again,
+    as it does for a document whose files were deleted."""
     from conftest import copy_of
 
     (collection / "other-1.xml").write_text(copy_of((collection / "unamir-100.xml").read_text(encoding="utf-8"),
                                                     "other-1"), encoding="utf-8")
+    (collection / "other-2.xml").write_text(copy_of((collection / "unamir-100.xml").read_text(encoding="utf-8"),
+                                                    "other-2"), encoding="utf-8")
     out = tmp_path / "build"
     assert run_cli("build", str(collection), "--out", str(out)).returncode == 0
     fragments = out / "unamir-100" / ".fragments"
+    good = fragments.read_bytes()
     header = fragments.read_text(encoding="utf-8").split("\n", 1)[0].split()
     assert header[0::2] == ["row", "correspDesc", "summary", "record", "search"]
     # Parts cut apart by their lengths are what the collection outputs hold.
@@ -70,23 +74,43 @@ def test_damaged_fragments_are_refused_never_misread_and_force_repairs_them(coll
     assert parts["correspDesc"] in (out / "cmif.xml").read_text(encoding="utf-8")
     assert parts["record"] in (out / "oai-static.xml").read_text(encoding="utf-8")
 
-    fragments.write_bytes(fragments.read_bytes()[:-40])         # a part cut short, on the disk
-    before = snapshot(out)
-    other = collection / "other-1.xml"                           # a change elsewhere: unamir-100 is carried over
-    other.write_text(other.read_text(encoding="utf-8").replace("Regards.", "Regards!"), encoding="utf-8")
-    result = run_cli("build", str(collection), "--out", str(out))
-    assert result.returncode == 2, result.stderr
-    assert "Traceback" not in result.stderr
-    assert "unamir-100/.fragments: damaged" in result.stderr and "--force" in result.stderr
-    assert snapshot(out) == before
-    assert leftovers(out) == []
+    def as_a_fresh_build_makes_them() -> None:
+        fresh = tmp_path / f"fresh-{len(list(tmp_path.iterdir()))}"
+        assert run_cli("build", str(collection), "--out", str(fresh)).returncode == 0
+        for name in ("index.html", "cmif.xml", "collection.json", "oai-static.xml", "unamir-100/.fragments",
+                     "other-2/.fragments"):
+            assert (out / name).read_bytes() == (fresh / name).read_bytes(), name
 
-    assert run_cli("build", str(collection), "--out", str(out), "--force").returncode == 0
-    assert (out / "unamir-100" / ".fragments").read_text(encoding="utf-8").endswith(parts["search"])
+    def damage_then_change_another(damage, *others: Path) -> str:
+        for damaged in others:
+            (out / damaged.stem / ".fragments").write_bytes(damage((out / damaged.stem / ".fragments").read_bytes()))
+        other = collection / "other-1.xml"                       # a change elsewhere: the damaged are carried over
+        text = other.read_text(encoding="utf-8")
+        other.write_text(text.replace("Regards.", "Regards!") if "Regards." in text
+                         else text.replace("Regards!", "Regards."), encoding="utf-8")
+        result = run_cli("build", str(collection), "--out", str(out))
+        assert result.returncode == 0, result.stderr
+        assert "Traceback" not in result.stderr
+        assert leftovers(out) == []
+        return result.stderr
 
-    fragments = out / "unamir-100" / ".fragments"              # bytes that are not UTF-8 at all
-    fragments.write_bytes(fragments.read_bytes().replace(b"<tr", b"<\xff\xfetr", 1))
-    other.write_text(other.read_text(encoding="utf-8").replace("Regards!", "Regards."), encoding="utf-8")
-    result = run_cli("build", str(collection), "--out", str(out))
-    assert result.returncode == 2 and "Traceback" not in result.stderr
-    assert "unamir-100/.fragments: damaged" in result.stderr
+    # A part cut short, on the disk: named, then made again; the collection outputs are as before.
+    stderr = damage_then_change_another(lambda data: data[:-40], collection / "unamir-100.xml")
+    assert f"{out}/unamir-100/.fragments: warning: was damaged" in stderr
+    assert "its document was built again" in stderr and "other-2/.fragments" not in stderr
+    assert fragments.read_bytes() == good
+    as_a_fresh_build_makes_them()
+
+    # Bytes that are not UTF-8 at all, in two documents at once: both named, both made again.
+    stderr = damage_then_change_another(lambda data: data.replace(b"<tr", b"<\xff\xfetr", 1),
+                                        collection / "unamir-100.xml", collection / "other-2.xml")
+    assert "unamir-100/.fragments: warning: was damaged" in stderr and "other-2/.fragments: warning" in stderr
+    assert fragments.read_bytes() == good
+    as_a_fresh_build_makes_them()
+
+    # Nothing to publish: nothing is read, nothing said; the next build that publishes heals it.
+    fragments.write_bytes(good[:-40])
+    quiet = run_cli("build", str(collection), "--out", str(out))
+    assert quiet.returncode == 0 and "was damaged" not in quiet.stderr
+    assert "unamir-100/.fragments: warning: was damaged" in damage_then_change_another(lambda data: data)
+    as_a_fresh_build_makes_them()

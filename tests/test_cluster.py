@@ -139,15 +139,90 @@ def test_an_address_where_no_scheduler_answers_is_a_clear_error(tmp_path):
 
 
 @pytest.mark.parametrize("address", ["foo", "tcp://", "inproc://x", "tcp://host:port", "tcp://127.0.0.1:99999",
-                                     "tcp://127.0.0.1:0", "tls://127.0.0.1:8786", "tcp://127.0.0.1:8786/path"])
+                                     "tcp://127.0.0.1:0", "ucx://127.0.0.1:8786", "tls://", "tcp://127.0.0.1:8786/path"])
 def test_a_malformed_scheduler_address_is_a_clear_error(tmp_path, address):
     # Dask itself fails on these with an internal error and a half-made client's traceback
     tei = collection(tmp_path, 1)
     result = run_cli("build", str(tei), "--out", str(tmp_path / "b"), "--scheduler", address)
     assert result.returncode == 2, result.stderr
-    assert f"{address}: error: not a scheduler address: give tcp://HOST:PORT" in result.stderr
+    assert f"{address}: error: not a scheduler address: give tcp://HOST:PORT or tls://HOST:PORT" in result.stderr
     assert "Traceback" not in result.stderr and "internal error" not in result.stderr
     assert not (tmp_path / "b").exists()
+
+
+TLS_VARIABLES = ("DASK_DISTRIBUTED__COMM__TLS__CA_FILE", "DASK_DISTRIBUTED__COMM__TLS__CLIENT__CERT",
+                 "DASK_DISTRIBUTED__COMM__TLS__CLIENT__KEY")
+
+
+def certificates(folder: Path, openssl: str) -> tuple[Path, Path, Path]:
+    """A certificate authority of its own, and a certificate and key for 127.0.0.1 signed by it."""
+    def run(*arguments: str) -> None:
+        subprocess.run([openssl, *arguments], cwd=folder, check=True, capture_output=True)
+
+    run("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca.key", "-out", "ca.pem", "-days", "2",
+        "-subj", "/CN=cable-edition test CA")
+    run("req", "-newkey", "rsa:2048", "-nodes", "-keyout", "node.key", "-out", "node.csr", "-subj", "/CN=127.0.0.1")
+    (folder / "san.cnf").write_text("subjectAltName=IP:127.0.0.1,DNS:localhost\n")
+    run("x509", "-req", "-in", "node.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial", "-out", "node.pem",
+        "-days", "2", "-extfile", "san.cnf")
+    return folder / "ca.pem", folder / "node.pem", folder / "node.key"
+
+
+@pytest.fixture(scope="module")
+def tls_cluster(tmp_path_factory):
+    """Two worker processes behind a scheduler that speaks TLS only, with certificates of a
+    test authority."""
+    from tools import require
+
+    dask = distributed()
+    folder = tmp_path_factory.mktemp("tls")
+    ca, cert, key = certificates(folder, require("openssl", "the TLS test makes its certificates with it"))
+    security = dask.Security(tls_ca_file=str(ca), tls_scheduler_cert=str(cert), tls_scheduler_key=str(key),
+                             tls_worker_cert=str(cert), tls_worker_key=str(key), tls_client_cert=str(cert),
+                             tls_client_key=str(key), require_encryption=True)
+    local = dask.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
+                              protocol="tls://", security=security, dashboard_address=":0")  # beside the other
+    yield local, (ca, cert, key)
+    local.close()
+
+
+def test_a_tls_scheduler_builds_byte_for_byte_with_dask_tls_settings_and_says_what_is_missing(tmp_path, tls_cluster):
+    local_cluster, files = tls_cluster
+    address = local_cluster.scheduler_address
+    assert address.startswith("tls://")
+    settings = dict(zip(TLS_VARIABLES, map(str, files)))
+    tei = collection(tmp_path, 6)
+    local, remote = tmp_path / "local", tmp_path / "remote"
+    assert run_cli("build", str(tei), "--out", str(local), "--jobs", "1").returncode == 0
+
+    # No TLS settings: said at once, by name, nothing published.
+    bare = run_cli("build", str(tei), "--out", str(remote), "--scheduler", address,
+                   env=dict.fromkeys(TLS_VARIABLES))
+    assert bare.returncode == 2 and "Traceback" not in bare.stderr
+    assert f"{address}: error: tls:// needs Dask's TLS settings" in bare.stderr
+    assert "DASK_DISTRIBUTED__COMM__TLS__CA_FILE" in bare.stderr and not remote.exists()
+    # A setting that names no file.
+    missing = run_cli("build", str(tei), "--out", str(remote), "--scheduler", address,
+                      env={**settings, TLS_VARIABLES[2]: str(tmp_path / "nowhere.key")})
+    assert missing.returncode == 2 and "Traceback" not in missing.stderr
+    assert f"distributed.comm.tls.client.key (DASK_DISTRIBUTED__COMM__TLS__CLIENT__KEY) names " \
+           f"{tmp_path / 'nowhere.key'}: no such file" in missing.stderr and not remote.exists()
+    # The scheduler refuses a client whose certificate another authority signed.
+    other = tmp_path / "other-ca"
+    other.mkdir()
+    _, other_cert, other_key = certificates(other, shutil.which("openssl") or "openssl")
+    refused = run_cli("build", str(tei), "--out", str(remote), "--scheduler", address,
+                      env={**settings, TLS_VARIABLES[1]: str(other_cert), TLS_VARIABLES[2]: str(other_key)})
+    assert refused.returncode == 2, refused.stderr
+    assert f"{address}: error: the TLS handshake failed (are the certificates in Dask's TLS settings signed by " \
+           "the cluster's authority?)" in refused.stderr and "Traceback" not in refused.stderr
+    assert not remote.exists()
+
+    built = run_cli("build", str(tei), "--out", str(remote), "--scheduler", address, env=settings)
+    assert built.returncode == 0, built.stderr
+    assert "built 6, unchanged 0" in built.stderr
+    assert comparable(remote, manifest=False) == comparable(local, manifest=False)
+    assert leftovers(remote) == []
 
 
 def test_a_worker_with_another_installation_is_refused_and_the_build_stays_as_it_was(tmp_path, cluster):

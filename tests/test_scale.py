@@ -84,7 +84,18 @@ def test_only_what_changed_is_rebuilt(here):
     assert len(build([tei], out, config=CONFIG, jobs=1, force=True).built) == 4
 
 
-def test_a_change_of_register_settings_or_stylesheet_rebuilds_what_it_affects(here, tmp_path_factory, monkeypatch):
+@pytest.fixture
+def new_process_installation():
+    """installation() is read once per process: a test that pretends an upgrade reads it
+    afresh, as the next process would, and leaves no pretence behind."""
+    real = manifest_module.installation
+    real.cache_clear()
+    yield
+    real.cache_clear()
+
+
+def test_a_change_of_register_settings_or_stylesheet_rebuilds_what_it_affects(here, tmp_path_factory, monkeypatch,
+                                                                              new_process_installation):
     tei = collection(here, 3)
     out = here / "build"
     build([tei], out, config=CONFIG, jobs=1)
@@ -98,12 +109,16 @@ def test_a_change_of_register_settings_or_stylesheet_rebuilds_what_it_affects(he
     copy = tmp_path_factory.mktemp("xslt") / "xslt"
     shutil.copytree(manifest_module.XSLT_DIR, copy)
     monkeypatch.setattr(manifest_module, "XSLT_DIR", copy)
+    manifest_module.installation.cache_clear()
     before = manifest_module.toolchain_digest(CONFIG)
     (copy / "edition.css").write_text((copy / "edition.css").read_text() + "\n/* changed */\n")
+    assert manifest_module.toolchain_digest(CONFIG) == before           # read once per process, as compiled
+    manifest_module.installation.cache_clear()                          # the next process reads the change
     assert manifest_module.toolchain_digest(CONFIG) != before
 
 
-def test_another_version_of_an_output_library_or_of_the_code_rebuilds_everything(here, monkeypatch):
+def test_another_version_of_an_output_library_or_of_the_code_rebuilds_everything(here, monkeypatch,
+                                                                               new_process_installation):
     # Otherwise an upgrade of saxonche would leave a published build made of two versions' bytes
     tei = collection(here, 3)
     out = here / "build"
@@ -112,6 +127,7 @@ def test_another_version_of_an_output_library_or_of_the_code_rebuilds_everything
     real = manifest_module.metadata.version
     monkeypatch.setattr(manifest_module.metadata, "version",
                         lambda name: "0.0-other" if name == "saxonche" else real(name))
+    manifest_module.installation.cache_clear()              # as the next process would read it
     assert len(build([tei], out, config=CONFIG, jobs=1).built) == 3
     assert build([tei], out, config=CONFIG, jobs=1).built == []
     monkeypatch.setattr(manifest_module, "installation",
@@ -149,16 +165,30 @@ def test_merge_refuses_parts_that_overlap(here):
     assert refused.value.diagnostics and not (here / "merged").exists()
 
 
-def test_merge_refuses_a_part_built_with_another_installation(here, monkeypatch):
+def test_merge_refuses_a_part_built_with_another_installation(here, monkeypatch, new_process_installation):
     tei = collection(here, 4)
     build([tei], here / "a", config=CONFIG, jobs=1, shard=(1, 2))
     real = manifest_module.metadata.version
     monkeypatch.setattr(manifest_module.metadata, "version",
                         lambda name: "0.0-other" if name == "saxonche" else real(name))
+    manifest_module.installation.cache_clear()              # as the next process would read it
     build([tei], here / "b", config=CONFIG, jobs=1, shard=(2, 2))
     with pytest.raises(UserError, match="built with another installation") as refused:
         merge([here / "a", here / "b"], here / "merged", config=CONFIG)
     assert refused.value.diagnostics[0].path == str(here / "a") and not (here / "merged").exists()
+
+
+def test_merge_refuses_a_part_whose_fragments_are_damaged_by_name(here):
+    tei = collection(here, 4)
+    build([tei], here / "a", config=CONFIG, jobs=1, shard=(1, 2))
+    build([tei], here / "b", config=CONFIG, jobs=1, shard=(2, 2))
+    part = max((here / "a", here / "b"), key=lambda p: len(manifest_ids(p)))
+    doc_id = manifest_ids(part)[0]
+    fragments = part / doc_id / ".fragments"
+    fragments.write_bytes(fragments.read_bytes()[:-10])
+    with pytest.raises(UserError, match=f"{doc_id}/.fragments is damaged .*: build the part again") as refused:
+        merge([here / "a", here / "b"], here / "merged", config=CONFIG)
+    assert refused.value.diagnostics[0].path == str(part) and not (here / "merged").exists()
 
 
 def test_a_summary_line_always_and_a_progress_bar_only_on_a_terminal(here, capsys):
@@ -196,6 +226,10 @@ def test_the_benchmark_collection_is_valid_and_varied(here):
     (["stages", "--sizes", "1", "--sample", "-3"], "argument --sample: '-3': give a whole number"),
     (["all", "--sizes", "1", "--teic", "{here}"], "argument --teic: {here}/html/html.xsl is missing"),
     (["scale", "--sizes", "1", "--source", "{here}"], "argument --source: {here}: no register.xml or unamir-100.xml"),
+    (["validate", "--copies", "0"], "argument --copies: '0': give a whole number of at least 1"),
+    (["instructions", "--docs", "x"], "argument --docs: 'x': give a whole number of at least 1"),
+    (["files", "--files", "-1"], "argument --files: '-1': give a whole number of at least 1"),
+    (["files", "--words", "0"], "argument --words: '0': give a whole number of at least 1"),
 ])
 def test_the_benchmark_refuses_wrong_arguments_before_it_measures_anything(here, arguments, wrong):
     # `bench all` at full size runs for minutes: a wrong --teic must not surface only at the end

@@ -635,7 +635,7 @@ def main(argv: list[str] | None = None) -> int:
                           help="a checkout of TEIC/Stylesheets (html/html.xsl)")
 
     validate = commands.add_parser("validate", help="one call for N documents against N calls")
-    validate.add_argument("--copies", type=int, default=100)
+    validate.add_argument("--copies", type=positive, default=100)
     validate.add_argument("--source", type=source_folder("register.xml"), default=DEFAULT_SOURCE,
                           help="a folder of cables")
     scale = commands.add_parser("scale", parents=[real_cable, built],
@@ -650,11 +650,11 @@ def main(argv: list[str] | None = None) -> int:
     stages.add_argument("--sizes", type=sizes_list, default="1,100,1000")
     instructions = commands.add_parser("instructions", parents=[real_cable],
                                        help="instructions of the Saxon calls per document (valgrind)")
-    instructions.add_argument("--docs", type=int, default=10)
+    instructions.add_argument("--docs", type=positive, default=10)
     files = commands.add_parser("files", help="making files: Saxon's result documents or Python")
-    files.add_argument("--docs", type=int, default=200)
-    files.add_argument("--files", type=int, default=9)
-    files.add_argument("--words", type=int, default=300)
+    files.add_argument("--docs", type=positive, default=200)
+    files.add_argument("--files", type=positive, default=9)
+    files.add_argument("--words", type=positive, default=300)
     search = commands.add_parser("search", parents=[real_cable],
                                  help="the search index: build share, size, query time in Chromium")
     search.add_argument("--sizes", type=sizes_list, default="1000,10000")

@@ -20,14 +20,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Iterator
 
-from cable_edition.diagnostics import Diagnostic, Interrupted, UserError, has_errors
+from cable_edition.diagnostics import Diagnostic, InternalError, Interrupted, UserError, has_errors
 from cable_edition.load import DEFAULT_MAX_BYTES, Input, Loaded, read_input
 from cable_edition.manifest import Manifest, Record, file_digest, toolchain_digest
 from cable_edition.pipeline import DocumentResult, Worker, process_in_worker, start_worker
 from cable_edition.project import (COLLECTION_FILES, MANIFEST, MARK, REGISTER_NAME, Collection, Config, canonical, collect,
                                    load_config)
 from cable_edition.publish import Output, Ownership, claim, is_output, refuse
-from cable_edition.render import DamagedFragments, Renderer
+from cable_edition.render import FRAGMENTS, DamagedFragments, Renderer, read_fragments
 from cable_edition.search import BUNDLES, SEARCH_DIR, write_index
 from cable_edition.validate import Registers, check_collection, load_registers
 
@@ -109,7 +109,7 @@ class Plan:
     folder_register: dict[str, str]
     work: list[tuple[Path, str]] = field(default_factory=list)
     cached: dict[str, Record] = field(default_factory=dict)
-    healed: list[str] = field(default_factory=list)      # published, but its files are missing
+    healed: list[str] = field(default_factory=list)      # published, but its files are missing or damaged
     collection_warnings: list[Diagnostic] = field(default_factory=list)
 
     def register_of(self, path: Path | str) -> str:
@@ -117,7 +117,7 @@ class Plan:
 
 
 def _plan(collection: Collection, registers: list[Loaded], output: Output, config: Config, force: bool,
-          shard: tuple[int, int] | None) -> Plan:
+          shard: tuple[int, int] | None, damaged: frozenset[str] = frozenset()) -> Plan:
     toolchain = _cwd_digest(toolchain_digest(config))
     current = output.current()
     published = Manifest.read(current) if current is not None else Manifest()
@@ -144,17 +144,19 @@ def _plan(collection: Collection, registers: list[Loaded], output: Output, confi
             plan.cached[doc_id] = record
         else:
             plan.work.append((path, record.digest))
-    _heal(plan, current)
+    _heal(plan, current, damaged)
     return plan
 
 
-def _heal(plan: Plan, current: Path | None) -> None:
-    """A published document whose files are gone (deleted by hand) is built again, even if
-    its source did not change."""
+def _heal(plan: Plan, current: Path | None, damaged: frozenset[str]) -> None:
+    """A published document whose files are gone (deleted by hand) or ``damaged`` is built
+    again, even if its source did not change."""
     if current is None:
         return
 
     def intact(doc_id: str) -> bool:
+        if doc_id in damaged:
+            return False
         try:
             return set(plan.previous.documents[doc_id].files) <= set(os.listdir(current / doc_id))
         except OSError:
@@ -315,43 +317,71 @@ def build(paths: list[Path] | None = None, out_dir: Path = Path("build"), *,
     return report
 
 
+class _DamagedCarried(Exception):
+    """Documents carried over from the published build whose .fragments turned out damaged
+    when the collection outputs were made: they are to be built again."""
+
+    def __init__(self, doc_ids: frozenset[str]):
+        super().__init__(", ".join(sorted(doc_ids)))
+        self.doc_ids = doc_ids
+
+
 def _build_locked(report: BuildReport, output: Output, collection: Collection, config: Config, max_bytes: int,
                   force: bool, shard, jobs: int, progress, wait: bool, keep_going: bool, drafts: bool,
                   client) -> None:
     with _terminations_interrupt(), output.lock(wait):
         output.prepare()
-        registers, problems = load_registers(collection.registers, max_bytes)
-        plan = _plan(collection, registers, output, config, force, shard)
-        current = output.current()
-        held_back = not drafts and any(c.facts.draft for c in plan.cached.values())
-        if not plan.work and set(plan.cached) == set(plan.previous.documents) and _published_intact(current) \
-                and not held_back:
-            report.unchanged = sorted(plan.cached)      # nothing changed: nothing to check, nothing to publish
-            report.diagnostics = problems + [w for c in plan.cached.values() for w in c.warnings] + \
-                plan.previous.warnings
-            return
-        with output.stage() as staging, _writing(output):
-            local = Worker(registers, config, staging)
-            reader = _Reader(plan, max_bytes, shard)
-            results = list(_progress(_process(reader, registers, config, staging, jobs, local, client),
-                                     len(plan.work), progress))
-            results += reader.unreadable
-            plan.cached.update(reader.restated)
-            fresh, kept, problems = _check(results, plan, registers, problems, shard, report, drafts)
-            if has_errors(problems) and not (keep_going and (fresh or kept)):
-                raise UserError(problems, exit_code=2 if any(d.rule in ("io", "output") for d in problems) else 1)
-            for result in results:                  # rendered, then refused by the collection checks
-                if result.rendered and result.id not in fresh:
-                    shutil.rmtree(staging / result.id, ignore_errors=True)
-            report.built, report.unchanged = sorted(fresh), sorted(kept)
-            removed = set(plan.previous.documents) - set(kept) - set(fresh)
-            if not fresh and not removed and not plan.healed and _published_intact(current):
-                return                              # only times of modification changed: nothing to publish
-            _carry_over(output, staging, kept)
-            output.carry_foreign(staging, _ownership(plan.published, [*fresh, *kept]))
-            manifest = _manifest(plan, fresh, kept, problems)
-            _collection_outputs(local.renderer, manifest, staging, output, config, force)
-            output.publish(staging)
+        damaged: frozenset[str] = frozenset()
+        while True:      # again, still under the lock, if a carried-over document's .fragments is damaged
+            try:
+                _build_once(report, output, collection, config, max_bytes, force, shard, jobs, progress,
+                            keep_going, drafts, client, damaged)
+                break
+            except _DamagedCarried as found:
+                if found.doc_ids <= damaged:        # built afresh and damaged again: never loop
+                    raise InternalError(f"the .fragments of {found} are damaged as soon as written") from None
+                damaged |= found.doc_ids
+        report.diagnostics += [Diagnostic(str(output.path / doc_id / FRAGMENTS), 0, 0, "warning",
+                                          "was damaged (not UTF-8, or its parts did not match its first line): "
+                                          "its document was built again", "output") for doc_id in sorted(damaged)]
+
+
+def _build_once(report: BuildReport, output: Output, collection: Collection, config: Config, max_bytes: int,
+                force: bool, shard, jobs: int, progress, keep_going: bool, drafts: bool, client,
+                damaged: frozenset[str]) -> None:
+    """One attempt at the build, into a staging folder that is removed unless published."""
+    registers, problems = load_registers(collection.registers, max_bytes)
+    plan = _plan(collection, registers, output, config, force, shard, damaged)
+    current = output.current()
+    held_back = not drafts and any(c.facts.draft for c in plan.cached.values())
+    if not plan.work and set(plan.cached) == set(plan.previous.documents) and _published_intact(current) \
+            and not held_back:
+        report.unchanged = sorted(plan.cached)      # nothing changed: nothing to check, nothing to publish
+        report.diagnostics = problems + [w for c in plan.cached.values() for w in c.warnings] + \
+            plan.previous.warnings
+        return
+    with output.stage() as staging, _writing(output):
+        local = Worker(registers, config, staging)
+        reader = _Reader(plan, max_bytes, shard)
+        results = list(_progress(_process(reader, registers, config, staging, jobs, local, client),
+                                 len(plan.work), progress))
+        results += reader.unreadable
+        plan.cached.update(reader.restated)
+        fresh, kept, problems = _check(results, plan, registers, problems, shard, report, drafts)
+        if has_errors(problems) and not (keep_going and (fresh or kept)):
+            raise UserError(problems, exit_code=2 if any(d.rule in ("io", "output") for d in problems) else 1)
+        for result in results:                  # rendered, then refused by the collection checks
+            if result.rendered and result.id not in fresh:
+                shutil.rmtree(staging / result.id, ignore_errors=True)
+        report.built, report.unchanged = sorted(fresh), sorted(kept)
+        removed = set(plan.previous.documents) - set(kept) - set(fresh)
+        if not fresh and not removed and not plan.healed and _published_intact(current):
+            return                              # only times of modification changed: nothing to publish
+        _carry_over(output, staging, kept)
+        output.carry_foreign(staging, _ownership(plan.published, [*fresh, *kept]))
+        manifest = _manifest(plan, fresh, kept, problems)
+        _collection_outputs(local.renderer, manifest, staging, output, config, force, carried=kept)
+        output.publish(staging)
 
 
 def _check(results: list[DocumentResult], plan: Plan, registers: list[Loaded], problems: list[Diagnostic],
@@ -400,19 +430,32 @@ def _carry_over(output: Output, staging: Path, kept: dict[str, Record]) -> None:
 
 
 def _collection_outputs(renderer: Renderer, manifest: Manifest, staging: Path, output: Output,
-                        config: Config, force: bool = False) -> None:
+                        config: Config, force: bool = False, carried: Iterable[str] = ()) -> None:
     """The collection page, CMIF, collection JSON, static repository and search page (from
     the documents' fragments), the search index (the bundles that changed), and the
-    manifest, last."""
+    manifest, last. A damaged .fragments among the ``carried`` documents (hard links to
+    the published build) is :class:`_DamagedCarried`, with every such document, so that
+    the build can make them again; anywhere else it is refused."""
     try:
         renderer.render_collection([(doc_id, r.when, r.changed, staging) for doc_id, r in manifest.documents.items()],
                                    staging)
         write_index(((doc_id, staging) for doc_id in sorted(manifest.documents)), staging, scratch_in=staging.parent,
                     previous=None if force else output.current(), size=config.search_bundle_size)
     except DamagedFragments as damaged:
+        carried = set(carried)
+        if damaged.doc_id in carried:
+            raise _DamagedCarried(frozenset(d for d in carried if not _fragments_intact(staging, d))) from None
         raise refuse(output.path, f"{damaged}: damaged (not UTF-8, or its parts do not match its first "
                                   f"line): build again with --force") from None
     (staging / MANIFEST).write_text(manifest.dumps(), encoding="utf-8")
+
+
+def _fragments_intact(folder: Path, doc_id: str) -> bool:
+    try:
+        read_fragments(str(folder), doc_id)
+    except (DamagedFragments, OSError):
+        return False
+    return True
 
 
 def _ownership(published: Manifest, new_ids: list[str]) -> Ownership:
@@ -508,6 +551,9 @@ def merge(parts: list[Path], out_dir: Path, *, config: Config | None = None,
         with output.stage() as staging, _writing(output):
             for doc_id, current in sources.items():   # ids and names were checked as plain names (Manifest.read)
                 _copy_document(current / doc_id, staging / doc_id, merged.documents[doc_id].files, origin[doc_id])
+                if not _fragments_intact(staging, doc_id):   # merge reads no source: it cannot make it again
+                    raise refuse(origin[doc_id], f"{doc_id}/{FRAGMENTS} is damaged (not UTF-8, or its parts do not "
+                                                 "match its first line): build the part again")
             current = output.current()
             published = Manifest.read(current) if current is not None else Manifest()
             output.carry_foreign(staging, _ownership(published, list(merged.documents)))

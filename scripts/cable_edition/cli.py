@@ -79,7 +79,9 @@ def _parser() -> argparse.ArgumentParser:
                        "texts only, never in CMIF, Dublin Core, OAI-PMH or collection.json")
     build.add_argument("--scheduler", metavar="tcp://HOST:PORT",
                        help="do the per-document work on a Dask cluster (pip install 'cable-edition[dask]'); "
-                       "this process still reads the sources and publishes")
+                       "this process still reads the sources and publishes. tls://HOST:PORT for a cluster "
+                       "that speaks TLS: the certificates come from Dask's TLS settings "
+                       "(DASK_DISTRIBUTED__COMM__TLS__CA_FILE, ...__CLIENT__CERT, ...__CLIENT__KEY)")
     build.add_argument("--wait", action="store_true",
                        help="if another build is writing DIR, wait for it to finish (default: stop, exit 2)")
     build.add_argument("--base-url", metavar="URL",

