@@ -218,6 +218,12 @@ def test_a_tls_scheduler_builds_byte_for_byte_with_dask_tls_settings_and_says_wh
            "the cluster's authority?)" in refused.stderr and "Traceback" not in refused.stderr
     assert not remote.exists()
 
+    # Its address given as tcp://: the scheduler hangs up, and the message says what to give.
+    plain = run_cli("build", str(tei), "--out", str(remote), "--scheduler", address.replace("tls://", "tcp://"),
+                    env=settings)
+    assert plain.returncode == 2 and "Traceback" not in plain.stderr and not remote.exists()
+    assert "no Dask scheduler answers there (if it speaks TLS only, give tls://HOST:PORT)" in plain.stderr
+
     built = run_cli("build", str(tei), "--out", str(remote), "--scheduler", address, env=settings)
     assert built.returncode == 0, built.stderr
     assert "built 6, unchanged 0" in built.stderr

@@ -47,6 +47,8 @@ SCHEDULER_ADDRESS = re.compile(r"(?:(?P<scheme>tcp|tls)://)?(?P<host>[A-Za-z0-9.
 # What a TLS connection needs, from Dask's own configuration (its YAML files, or the
 # environment variables named here): the certificate authority, and this machine's
 # certificate and key (the key may be in the certificate's file).
+# How a TLS-only scheduler hangs up on a plain tcp:// client, as Dask reports it.
+TLS_HANG_UP = ("Connection reset", "Stream is closed")
 TLS_SETTINGS = {"distributed.comm.tls.ca-file": "DASK_DISTRIBUTED__COMM__TLS__CA_FILE",
                 "distributed.comm.tls.client.cert": "DASK_DISTRIBUTED__COMM__TLS__CLIENT__CERT",
                 "distributed.comm.tls.client.key": "DASK_DISTRIBUTED__COMM__TLS__CLIENT__KEY"}
@@ -87,6 +89,8 @@ def client_for(address: str):
     except (OSError, TimeoutError) as exc:
         why = "the TLS handshake failed (are the certificates in Dask's TLS settings signed by the " \
               "cluster's authority?)" if "SSL" in str(exc) else "no Dask scheduler answers there"
+        if match["scheme"] != "tls" and any(words in str(exc) for words in TLS_HANG_UP):
+            why += " (if it speaks TLS only, give tls://HOST:PORT)"
         raise UserError(Diagnostic(address, 0, 0, "error", f"{why}: {exc}", "scheduler"), 2) from None
 
 
