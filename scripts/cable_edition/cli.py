@@ -78,7 +78,7 @@ def _parser() -> argparse.ArgumentParser:
                        help="publish drafts too (documents that still hold placeholders): their pages and "
                        "texts only, never in CMIF, Dublin Core, OAI-PMH or collection.json")
     build.add_argument("--scheduler", metavar="tcp://HOST:PORT",
-                       help="do the per-document work on a Dask cluster (pip install 'cable-edition[dask]'); "
+                       help="do the per-document work on a Dask cluster (the extra dask: pip install '.[dask]'); "
                        "this process still reads the sources and publishes. tls://HOST:PORT for a cluster "
                        "that speaks TLS: the certificates come from Dask's TLS settings "
                        "(DASK_DISTRIBUTED__COMM__TLS__CA_FILE, ...__CLIENT__CERT, ...__CLIENT__KEY)")

@@ -44,11 +44,11 @@ IN_FLIGHT_PER_THREAD = 4
 # error, and a half-made client that prints a traceback.
 SCHEDULER_ADDRESS = re.compile(r"(?:(?P<scheme>tcp|tls)://)?(?P<host>[A-Za-z0-9._-]+|\[[0-9A-Fa-f:.]+\]):"
                                r"(?P<port>[0-9]{1,5})")
+# How a TLS-only scheduler hangs up on a plain tcp:// client, as Dask reports it.
+TLS_HANG_UP = ("Connection reset", "Stream is closed")
 # What a TLS connection needs, from Dask's own configuration (its YAML files, or the
 # environment variables named here): the certificate authority, and this machine's
 # certificate and key (the key may be in the certificate's file).
-# How a TLS-only scheduler hangs up on a plain tcp:// client, as Dask reports it.
-TLS_HANG_UP = ("Connection reset", "Stream is closed")
 TLS_SETTINGS = {"distributed.comm.tls.ca-file": "DASK_DISTRIBUTED__COMM__TLS__CA_FILE",
                 "distributed.comm.tls.client.cert": "DASK_DISTRIBUTED__COMM__TLS__CLIENT__CERT",
                 "distributed.comm.tls.client.key": "DASK_DISTRIBUTED__COMM__TLS__CLIENT__KEY"}
@@ -80,8 +80,8 @@ def client_for(address: str):
     try:
         from distributed import Client
     except ImportError:
-        raise UserError(Diagnostic(address, 0, 0, "error", "--scheduler needs Dask: pip install "
-                                   "'cable-edition[dask]'", "scheduler"), 2) from None
+        raise UserError(Diagnostic(address, 0, 0, "error", "--scheduler needs Dask: install cable-edition's "
+                                   "extra dask (pip install '.[dask]' in its checkout)", "scheduler"), 2) from None
     if match["scheme"] == "tls":
         _require_tls_settings(address)
     try:
