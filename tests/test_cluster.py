@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from conftest import CABLE, ROOT, TEI_DIR, comparable, copy_of, leftovers, run_cli
+from tools import require
 
 SOURCE = CABLE.read_text(encoding="utf-8")
 
@@ -186,8 +187,6 @@ def certificates(folder: Path, openssl: str) -> tuple[Path, Path, Path]:
 def tls_cluster(tmp_path_factory):
     """Two worker processes behind a scheduler that speaks TLS only, with certificates of a
     test authority."""
-    from tools import require
-
     dask = distributed()
     folder = tmp_path_factory.mktemp("tls")
     ca, cert, key = certificates(folder, require("openssl", "the TLS test makes its certificates with it"))
@@ -224,7 +223,7 @@ def test_a_tls_scheduler_builds_byte_for_byte_with_dask_tls_settings_and_says_wh
     # The scheduler refuses a client whose certificate another authority signed.
     other = tmp_path / "other-ca"
     other.mkdir()
-    _, other_cert, other_key = certificates(other, shutil.which("openssl") or "openssl")
+    _, other_cert, other_key = certificates(other, require("openssl", "the TLS test makes its certificates with it"))
     refused = run_cli("build", str(tei), "--out", str(remote), "--scheduler", address,
                       env={**settings, TLS_VARIABLES[1]: str(other_cert), TLS_VARIABLES[2]: str(other_key)})
     assert refused.returncode == 2, refused.stderr

@@ -342,8 +342,8 @@ def _build_locked(report: BuildReport, output: Output, collection: Collection, c
                     raise InternalError(f"the .fragments of {found} are damaged as soon as written") from None
                 damaged |= found.doc_ids
         report.diagnostics += [Diagnostic(str(output.path / doc_id / FRAGMENTS), 0, 0, "warning",
-                                          "was damaged (not UTF-8, or its parts did not match its first line): "
-                                          "its document was built again", "output") for doc_id in sorted(damaged)]
+                                          f"was damaged ({DamagedFragments.WHY}): its document was built again",
+                                          "output") for doc_id in sorted(damaged)]
 
 
 def _build_once(report: BuildReport, output: Output, collection: Collection, config: Config, max_bytes: int,
@@ -380,7 +380,10 @@ def _build_once(report: BuildReport, output: Output, collection: Collection, con
         _carry_over(output, staging, kept)
         output.carry_foreign(staging, _ownership(plan.published, [*fresh, *kept]))
         manifest = _manifest(plan, fresh, kept, problems)
-        _collection_outputs(local.renderer, manifest, staging, output, config, force, carried=kept)
+        try:
+            _collection_outputs(local.renderer, manifest, staging, output, config, force, carried=kept)
+        except DamagedFragments as damaged:     # made by this build: not to be cured by building again
+            raise refuse(output.path, f"{damaged}: damaged ({damaged.WHY}): build again with --force") from None
         output.publish(staging)
 
 
@@ -435,7 +438,8 @@ def _collection_outputs(renderer: Renderer, manifest: Manifest, staging: Path, o
     the documents' fragments), the search index (the bundles that changed), and the
     manifest, last. A damaged .fragments among the ``carried`` documents (hard links to
     the published build) is :class:`_DamagedCarried`, with every such document, so that
-    the build can make them again; anywhere else it is refused."""
+    the build can make them again; any other is the caller's to name
+    (:class:`DamagedFragments`)."""
     try:
         renderer.render_collection([(doc_id, r.when, r.changed, staging) for doc_id, r in manifest.documents.items()],
                                    staging)
@@ -445,8 +449,7 @@ def _collection_outputs(renderer: Renderer, manifest: Manifest, staging: Path, o
         carried = set(carried)
         if damaged.doc_id in carried:
             raise _DamagedCarried(frozenset(d for d in carried if not _fragments_intact(staging, d))) from None
-        raise refuse(output.path, f"{damaged}: damaged (not UTF-8, or its parts do not match its first "
-                                  f"line): build again with --force") from None
+        raise
     (staging / MANIFEST).write_text(manifest.dumps(), encoding="utf-8")
 
 
@@ -551,13 +554,14 @@ def merge(parts: list[Path], out_dir: Path, *, config: Config | None = None,
         with output.stage() as staging, _writing(output):
             for doc_id, current in sources.items():   # ids and names were checked as plain names (Manifest.read)
                 _copy_document(current / doc_id, staging / doc_id, merged.documents[doc_id].files, origin[doc_id])
-                if not _fragments_intact(staging, doc_id):   # merge reads no source: it cannot make it again
-                    raise refuse(origin[doc_id], f"{doc_id}/{FRAGMENTS} is damaged (not UTF-8, or its parts do not "
-                                                 "match its first line): build the part again")
             current = output.current()
             published = Manifest.read(current) if current is not None else Manifest()
             output.carry_foreign(staging, _ownership(published, list(merged.documents)))
-            _collection_outputs(Renderer(registers, config), merged, staging, output, config)
+            try:
+                _collection_outputs(Renderer(registers, config), merged, staging, output, config)
+            except DamagedFragments as damaged:     # merge reads no source: it cannot make it again
+                raise refuse(origin[damaged.doc_id], f"{damaged} is damaged ({damaged.WHY}): build the part "
+                                                     "again") from None
             output.publish(staging)
     report.seconds = time.perf_counter() - started
     return report

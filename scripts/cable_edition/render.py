@@ -53,6 +53,8 @@ FRAGMENT_PARTS = ("row", "correspDesc", "summary", "record", "search")
 class DamagedFragments(Exception):
     """A document's .fragments that is not UTF-8 or whose parts do not match its first line."""
 
+    WHY = "not UTF-8, or its parts do not match its first line"
+
     def __init__(self, doc_id: str):
         super().__init__(f"{doc_id}/{FRAGMENTS}")
         self.doc_id = doc_id
