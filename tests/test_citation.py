@@ -179,8 +179,9 @@ CSL_ITEMS = [
 
 
 def test_the_citation_is_what_citeproc_renders_unaided():
-    """The tool keeps citeproc-py's style look-ups (a speed-up): every entry must be exactly
-    what a fresh citeproc-py, without that, renders."""
+    """The tool keeps citeproc-py's style look-ups and has each cited item look its reference
+    up once (speed-ups): every entry, one item after another, must be exactly what a fresh
+    citeproc-py, without them, renders."""
     from cable_edition.citation import render_citation
 
     script = ("import json, sys\n"
