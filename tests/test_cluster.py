@@ -291,9 +291,12 @@ def test_ctrl_c_during_a_build_on_the_cluster_publishes_nothing_and_the_cluster_
     assert run_cli("build", str(tei), "--out", str(out), "--scheduler", cluster.scheduler_address).returncode == 0
     old = comparable(out)
     collection(tmp_path, 240, variant=" (v2)")
+    # Ctrl-C at its default, as from a terminal: tests run as a shell's background job inherit
+    # SIGINT ignored, and Python then leaves it ignored (the build would never see it).
     build = subprocess.Popen([sys.executable, "-m", "cable_edition", "build", str(tei), "--out", str(out),
                               "--scheduler", cluster.scheduler_address],
-                             cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                             cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                             preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     versions = out.parent / f".{out.name}.versions"
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:        # some documents back from the cluster
