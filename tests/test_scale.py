@@ -230,6 +230,11 @@ def test_the_benchmark_collection_is_valid_and_varied(here):
     (["instructions", "--docs", "x"], "argument --docs: 'x': give a whole number of at least 1"),
     (["files", "--files", "-1"], "argument --files: '-1': give a whole number of at least 1"),
     (["files", "--words", "0"], "argument --words: '0': give a whole number of at least 1"),
+    (["jvm"], "the following arguments are required: --classpath"),
+    (["jvm", "--classpath", "{here}/saxon-he.jar"], "argument --classpath: {here}/saxon-he.jar: no such jar"),
+    (["jvm", "--classpath", "{here}/saxon-he.jar" + os.pathsep], "argument --classpath: {here}/saxon-he.jar: no such jar"),
+    (["jvm", "--classpath", os.pathsep], "argument --classpath: ':': no such jar"),
+    (["jvm", "--classpath", __file__, "--docs", "0"], "argument --docs: '0': give a whole number of at least 1"),
 ])
 def test_the_benchmark_refuses_wrong_arguments_before_it_measures_anything(here, arguments, wrong):
     # `bench all` at full size runs for minutes: a wrong --teic must not surface only at the end
@@ -241,3 +246,13 @@ def test_the_benchmark_refuses_wrong_arguments_before_it_measures_anything(here,
                             capture_output=True, text=True, timeout=60)
     assert result.returncode == 2 and result.stdout == ""
     assert wrong.replace("{here}", str(here)) in result.stderr and "Traceback" not in result.stderr
+
+
+def test_the_jvm_benchmark_says_it_needs_a_jdk_before_it_measures_anything(here):
+    import subprocess
+    import sys
+
+    result = subprocess.run([sys.executable, "-m", "cable_edition.bench", "jvm", "--classpath", __file__],
+                            capture_output=True, text=True, timeout=60, env={**os.environ, "PATH": str(here)})
+    assert result.returncode == 1 and result.stdout == ""
+    assert "bench jvm needs a JDK (java and javac not found" in result.stderr and "Traceback" not in result.stderr

@@ -35,6 +35,13 @@
         what making a document's files costs: Saxon's result documents against the same
         texts handed back and written by Python, beside the texts made and not written.
 
+    python -m cable_edition.bench jvm --classpath JARS [--docs 300] [--rounds 6]
+        our Saxon work on a document (hand-over, CSL-JSON call, the pass and its files) in
+        saxonche and in a JVM's Saxon-HE (JARS: its jar and the jars it needs; a JDK on the
+        PATH), on the same documents in the same run, round by round, the JVM's whole
+        process counted (its just-in-time compiler and garbage collector); and whether the
+        two write the same bytes. Neither the JVM nor the jar is part of the project.
+
     python -m cable_edition.bench search [--sizes 1000,10000]
         the search index at scale: the seconds Pagefind adds to a build, the index's size,
         and the time a word query and a facet query take in Chromium (cold cache) over a
@@ -578,6 +585,139 @@ def bench_search(sizes: list[int], source: Path, folder: Path) -> None:
               f"{word:.2f} | {facet:.2f} |")
 
 
+# A JVM's Saxon-HE on the same documents and stylesheets: compiled once, then, per document,
+# what our Saxon work is (the hand-over as a parse, the CSL-JSON call, the pass with its
+# files), with a fixed citation on both sides (citeproc is not Saxon's work).
+_JVM_HARNESS = """
+import net.sf.saxon.s9api.*;
+import javax.xml.transform.stream.StreamSource;
+import java.io.*;
+import java.lang.management.ManagementFactory;
+import java.nio.file.*;
+import java.util.*;
+
+public class CableBench {
+    public static void main(String[] args) throws Exception {
+        File xslt = new File(args[0]), docs = new File(args[1]);
+        Path out = Paths.get(args[2]);
+        int rounds = Integer.parseInt(args[3]);
+        com.sun.management.OperatingSystemMXBean os =
+            (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+        Processor processor = new Processor(false);
+        XsltExecutable executable = processor.newXsltCompiler().compile(new StreamSource(new File(xslt, "edition.xsl")));
+        DocumentBuilder builder = processor.newDocumentBuilder();
+        XdmNode register = builder.build(new File(docs, "register.xml"));
+        XdmNode citation = builder.build(new StreamSource(new StringReader(args[4])));
+        File[] files = docs.listFiles((folder, name) -> name.startsWith("cable-") && name.endsWith(".xml"));
+        Arrays.sort(files);
+        List<String> texts = new ArrayList<>();
+        for (File file : files) texts.add(Files.readString(file.toPath()));
+        System.out.printf("start+compile %.1f%n", os.getProcessCpuTime() / 1e6);
+        QName csl = new QName("https://cable-edition.org/ns/xslt", "document-csl");
+        for (int round = 0; round < rounds; round++) {
+            long start = os.getProcessCpuTime();
+            for (int i = 0; i < texts.size(); i++) {
+                XdmNode document = builder.build(new StreamSource(new StringReader(texts.get(i))));
+                Xslt30Transformer transformer = executable.load30();
+                Map<QName, XdmValue> parameters = new HashMap<>();
+                parameters.put(new QName("register"), register);
+                parameters.put(new QName("citation"), citation);
+                parameters.put(new QName("base-url"), new XdmAtomicValue("http://localhost:8000/"));
+                transformer.setStylesheetParameters(parameters);
+                transformer.callFunction(csl, new XdmValue[] {document});
+                Path target = out.resolve(round + "-" + i);
+                Files.createDirectories(target);
+                transformer.setBaseOutputURI(target.toUri().toString());
+                transformer.applyTemplates(document, processor.newSerializer(new StringWriter()));
+            }
+            System.out.printf("round %d %.4f%n", round, (os.getProcessCpuTime() - start) / 1e6 / texts.size());
+        }
+    }
+}
+"""
+
+_FIXED_CITATION = '<span xmlns="http://www.w3.org/1999/xhtml" class="csl-entry">A fixed citation.</span>'
+
+
+def bench_jvm(classpath: list[Path], docs: int, rounds: int, source: Path, folder: Path) -> None:
+    """CPU ms per document of our Saxon work (hand-over, CSL-JSON call, the pass and its
+    files) in saxonche and in a JVM's Saxon-HE (the jars of ``classpath``), on the same
+    documents in the same run, round by round: the JVM's figure is its whole process's
+    (just-in-time compiler and garbage collector included), so its first rounds show what
+    warming up costs. The files of the first document are compared byte for byte."""
+    import filecmp
+    import shutil
+
+    from saxonche import PySaxonProcessor
+
+    missing = [tool for tool in ("java", "javac") if shutil.which(tool) is None]
+    if missing:
+        raise SystemExit(f"bench jvm needs a JDK ({' and '.join(missing)} not found: apt-get install default-jdk-headless)")
+    _, paths = _collection_folder(folder / "jvm", source, docs)
+    xslt = PACKAGE_DIR.parents[1] / "xslt"
+    harness = folder / "harness"
+    harness.mkdir()
+    (harness / "CableBench.java").write_text(_JVM_HARNESS, encoding="utf-8")
+    jars = os.pathsep.join(str(jar.resolve()) for jar in classpath)
+    compiled = subprocess.run(["javac", "-nowarn", "-cp", jars, "-d", str(harness), str(harness / "CableBench.java")],
+                              capture_output=True, text=True)
+    if compiled.returncode != 0:
+        raise SystemExit(f"the harness does not compile against {jars} (is it Saxon-HE 10 or later?):\n"
+                         f"{compiled.stderr[-2000:]}")
+    # saxonche first, in this process: the same documents, parameters and fixed citation.
+    compiling = time.process_time()
+    processor = PySaxonProcessor(license=False)
+    executable = processor.new_xslt30_processor().compile_stylesheet(stylesheet_file=str(xslt / "edition.xsl"))
+    compiling = (time.process_time() - compiling) * 1000
+    register = processor.parse_xml(xml_text=(paths[0].parent / "register.xml").read_text(encoding="utf-8"))
+    citation = processor.parse_xml(xml_text=_FIXED_CITATION)
+    texts = [path.read_text(encoding="utf-8") for path in paths]
+    ours: list[float] = []
+    for round_ in range(rounds):
+        start = time.process_time()
+        for i, text in enumerate(texts):
+            document = processor.parse_xml(xml_text=text)
+            executable.clear_parameters()
+            executable.set_parameter("register", register)
+            executable.set_parameter("citation", citation)
+            executable.set_parameter("base-url", processor.make_string_value("http://localhost:8000/"))
+            executable.call_function_returning_string("{https://cable-edition.org/ns/xslt}document-csl", [document])
+            target = folder / "saxonche" / f"{round_}-{i}"
+            target.mkdir(parents=True)
+            executable.set_base_output_uri(target.as_uri() + "/")
+            executable.set_initial_match_selection(xdm_value=document)
+            executable.apply_templates_returning_string()
+        ours.append((time.process_time() - start) * 1000 / len(texts))
+    jvm_out = folder / "jvm-out"
+    run = subprocess.run(["java", "-cp", os.pathsep.join([jars, str(harness)]), "CableBench", str(xslt),
+                          str(paths[0].parent), str(jvm_out), str(rounds), _FIXED_CITATION],
+                         capture_output=True, text=True)
+    if run.returncode != 0:
+        raise SystemExit(f"the JVM harness failed:\n{run.stderr[-2000:]}")
+    lines = dict(line.rsplit(" ", 1) for line in run.stdout.splitlines() if line.strip())
+    theirs = [float(lines[f"round {n}"]) for n in range(rounds)]
+    first_ours, first_theirs = folder / "saxonche" / "0-0", jvm_out / "0-0"
+    names = sorted(p.name for p in first_ours.iterdir())
+    differ = [name for name in names if not (first_theirs / name).is_file()
+              or not filecmp.cmp(first_ours / name, first_theirs / name, shallow=False)]
+    print(f"\nJVM benchmark: {len(texts)} documents x {rounds} rounds, CPU ms per document of the Saxon work "
+          "(hand-over, CSL-JSON call, the pass and its files; fixed citation); the JVM's whole process; "
+          f"the stylesheets' compilation apart (saxonche {compiling:.0f} ms; the JVM, with its start, "
+          f"{float(lines['start+compile']):.0f} ms)\n")
+    print("| round | saxonche | JVM Saxon-HE | JVM ÷ saxonche |")
+    print("|---:|---:|---:|---:|")
+    for n in range(rounds):
+        print(f"| {n + 1} | {ours[n]:.2f} | {theirs[n]:.2f} | {theirs[n] / ours[n]:.2f}× |")
+    half = rounds // 2
+    mean_ours, mean_theirs = statistics.mean(ours), statistics.mean(theirs)
+    steady_ours, steady_theirs = statistics.median(ours[half:]), statistics.median(theirs[half:])
+    print(f"\nall {len(texts) * rounds:,} documents: saxonche {mean_ours:.2f}, JVM {mean_theirs:.2f} "
+          f"({mean_theirs / mean_ours:.2f}×); the last {rounds - half} rounds (warm): saxonche {steady_ours:.2f}, "
+          f"JVM {steady_theirs:.2f} ({steady_theirs / steady_ours:.2f}×)")
+    print(f"the first document's files: {len(names) - len(differ)} of {len(names)} byte-identical"
+          + (f" (differ: {', '.join(differ)})" if differ else ""))
+
+
 def positive(text: str) -> int:
     """A whole number of at least 1 (argparse type)."""
     try:
@@ -605,6 +745,16 @@ def teic_checkout(text: str) -> Path:
         raise argparse.ArgumentTypeError(f"{folder / 'html' / 'html.xsl'} is missing: give the folder of a "
                                          "checkout of TEIC/Stylesheets")
     return folder
+
+
+def jar_list(text: str) -> list[Path]:
+    """A JVM class path: jar files, separated as the platform separates paths (argparse type)."""
+    jars = [Path(part) for part in text.split(os.pathsep) if part]
+    missing = [str(jar) for jar in jars if not jar.is_file()]
+    if not jars or missing:
+        raise argparse.ArgumentTypeError(f"{', '.join(missing) or repr(text)}: no such jar: give the Saxon-HE jar "
+                                         f"and the jars it needs, separated by '{os.pathsep}'")
+    return jars
 
 
 def source_folder(*names: str):
@@ -655,6 +805,12 @@ def main(argv: list[str] | None = None) -> int:
     files.add_argument("--docs", type=positive, default=200)
     files.add_argument("--files", type=positive, default=9)
     files.add_argument("--words", type=positive, default=300)
+    jvm = commands.add_parser("jvm", parents=[real_cable],
+                              help="our Saxon work in saxonche and in a JVM's Saxon-HE, side by side")
+    jvm.add_argument("--classpath", type=jar_list, required=True,
+                     help=f"the Saxon-HE jar and the jars it needs, separated by '{os.pathsep}'")
+    jvm.add_argument("--docs", type=positive, default=300)
+    jvm.add_argument("--rounds", type=positive, default=6)
     search = commands.add_parser("search", parents=[real_cable],
                                  help="the search index: build share, size, query time in Chromium")
     search.add_argument("--sizes", type=sizes_list, default="1000,10000")
@@ -673,6 +829,9 @@ def main(argv: list[str] | None = None) -> int:
             bench_instructions(args.docs, args.source, Path(folder))
     elif args.command == "files":
         bench_files(args.docs, args.files, args.words)
+    elif args.command == "jvm":
+        with tempfile.TemporaryDirectory() as folder:
+            bench_jvm(args.classpath, args.docs, args.rounds, args.source, Path(folder))
     elif args.command == "search":
         with tempfile.TemporaryDirectory() as folder:
             bench_search(args.sizes, args.source, Path(folder))
