@@ -662,7 +662,7 @@ def bench_jvm(classpath: list[Path], docs: int, rounds: int, source: Path, folde
     compiled = subprocess.run(["javac", "-nowarn", "-cp", jars, "-d", str(harness), str(harness / "CableBench.java")],
                               capture_output=True, text=True)
     if compiled.returncode != 0:
-        raise SystemExit(f"the harness does not compile against {jars} (is it Saxon-HE 10 or later?):\n"
+        raise SystemExit(f"the harness does not compile against {jars} (is it a Saxon-HE jar, with the jars it needs?):\n"
                          f"{compiled.stderr[-2000:]}")
     # saxonche first, in this process: the same documents, parameters and fixed citation.
     compiling = time.process_time()
