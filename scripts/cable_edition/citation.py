@@ -56,6 +56,10 @@ def _remember_style_lookups() -> None:
 def _item_class():
     from citeproc import CitationItem
 
+    looked_up = getattr(CitationItem, "reference", None)
+    if not isinstance(looked_up, property):     # another citeproc-py: use its item as it is
+        return CitationItem
+
     class OneReferenceItem(CitationItem):
         """A cited item that looks its reference up once: citeproc-py looks it up in the
         bibliography's source at each variable the style tests (over a hundred times an
@@ -65,7 +69,7 @@ def _item_class():
         def reference(self):
             found = self.__dict__.get("_reference")
             if found is None:
-                found = self.__dict__["_reference"] = CitationItem.reference.fget(self)
+                found = self.__dict__["_reference"] = looked_up.fget(self)
             return found
 
     return OneReferenceItem
