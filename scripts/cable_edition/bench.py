@@ -613,7 +613,7 @@ public class CableBench {
         List<String> texts = new ArrayList<>();
         for (File file : files) texts.add(Files.readString(file.toPath()));
         System.out.printf("start+compile %.1f%n", os.getProcessCpuTime() / 1e6);
-        QName csl = new QName("https://cable-edition.org/ns/xslt", "document-csl");
+        QName csl = QName.fromClarkName(args[5]);
         for (int round = 0; round < rounds; round++) {
             long start = os.getProcessCpuTime();
             for (int i = 0; i < texts.size(); i++) {
@@ -650,6 +650,8 @@ def bench_jvm(classpath: list[Path], docs: int, rounds: int, source: Path, folde
 
     from saxonche import PySaxonProcessor
 
+    from cable_edition.render import CSL_FUNCTION
+
     missing = [tool for tool in ("java", "javac") if shutil.which(tool) is None]
     if missing:
         raise SystemExit(f"bench jvm needs a JDK ({' and '.join(missing)} not found: apt-get install default-jdk-headless)")
@@ -681,7 +683,7 @@ def bench_jvm(classpath: list[Path], docs: int, rounds: int, source: Path, folde
             executable.set_parameter("register", register)
             executable.set_parameter("citation", citation)
             executable.set_parameter("base-url", processor.make_string_value("http://localhost:8000/"))
-            executable.call_function_returning_string("{https://cable-edition.org/ns/xslt}document-csl", [document])
+            executable.call_function_returning_string(CSL_FUNCTION, [document])
             target = folder / "saxonche" / f"{round_}-{i}"
             target.mkdir(parents=True)
             executable.set_base_output_uri(target.as_uri() + "/")
@@ -690,7 +692,7 @@ def bench_jvm(classpath: list[Path], docs: int, rounds: int, source: Path, folde
         ours.append((time.process_time() - start) * 1000 / len(texts))
     jvm_out = folder / "jvm-out"
     run = subprocess.run(["java", "-cp", os.pathsep.join([jars, str(harness)]), "CableBench", str(xslt),
-                          str(paths[0].parent), str(jvm_out), str(rounds), _FIXED_CITATION],
+                          str(paths[0].parent), str(jvm_out), str(rounds), _FIXED_CITATION, CSL_FUNCTION],
                          capture_output=True, text=True)
     if run.returncode != 0:
         raise SystemExit(f"the JVM harness failed:\n{run.stderr[-2000:]}")
@@ -835,13 +837,11 @@ def main(argv: list[str] | None = None) -> int:
     elif args.command == "search":
         with tempfile.TemporaryDirectory() as folder:
             bench_search(args.sizes, args.source, Path(folder))
+    elif args.work:
+        bench_scale(args.sizes, args.jobs, args.source, args.work)
     else:
-        sizes = args.sizes
-        if args.work:
-            bench_scale(sizes, args.jobs, args.source, args.work)
-        else:
-            with tempfile.TemporaryDirectory() as folder:
-                bench_scale(sizes, args.jobs, args.source, Path(folder))
+        with tempfile.TemporaryDirectory() as folder:
+            bench_scale(args.sizes, args.jobs, args.source, Path(folder))
     return 0
 
 
