@@ -6,6 +6,7 @@ citation was rendered from."""
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from urllib.parse import urljoin
 
@@ -179,10 +180,11 @@ CSL_ITEMS = [
 
 
 def test_the_citation_is_what_citeproc_renders_unaided():
-    """The tool keeps citeproc-py's style look-ups and has each cited item look its reference
-    up once (speed-ups): every entry, one item after another, must be exactly what a fresh
-    citeproc-py, without them, renders."""
-    from cable_edition.citation import render_citation
+    """The tool keeps citeproc-py's style look-ups, has each cited item look its reference up
+    once (speed-ups) and marks the style's formatting itself (citeproc-py's HTML formatter
+    leaves text unescaped): every entry, one item after another, must read exactly as a
+    fresh citeproc-py renders it unaided, in the same places in italics."""
+    from cable_edition.citation import citation_markup, render_citation
 
     script = ("import json, sys\n"
               "from citeproc import Citation, CitationItem, CitationStylesBibliography, CitationStylesStyle, formatter\n"
@@ -201,7 +203,29 @@ def test_the_citation_is_what_citeproc_renders_unaided():
 
     unaided = json.loads(subprocess.run([sys.executable, "-c", script], input=json.dumps(CSL_ITEMS),
                                         capture_output=True, text=True, check=True).stdout)
+    unaided_html, unaided_plain = unaided[0::2], unaided[1::2]
     for _ in range(2):              # the second time, from the kept look-ups
-        ours = [render_citation(json.dumps(items), html=flag) for items in CSL_ITEMS for flag in (True, False)]
-        assert ours == unaided
-    assert "Annan" in unaided[0] and "<i>" in unaided[0] and "<i>" not in unaided[1]
+        plain = [render_citation(json.dumps(items), html=False) for items in CSL_ITEMS]
+        assert plain == unaided_plain
+        for items, theirs, text in zip(CSL_ITEMS, unaided_html, unaided_plain):
+            span = etree.fromstring(citation_markup(json.dumps(items)))
+            assert "".join(span.itertext()) == text
+            assert [i.text for i in span.iter("{*}i")] == re.findall(r"<i>(.*?)</i>", theirs)
+    assert "Annan" in unaided_plain[0] and "<i>" in unaided_html[0] and "<i>" not in unaided_plain[0]
+
+
+def test_no_field_of_the_citation_becomes_markup():
+    """Names, the genre, the title, the publisher and the URL reach the page as text:
+    citeproc-py's own HTML formatter would pass them through as markup."""
+    from cable_edition.citation import citation_markup
+
+    hostile = '<img src="y" onerror="alert(1)">'
+    items = [{"id": "x", "type": "personal_communication", "title": f"T {hostile} \ufdd0",
+              "author": [{"literal": f"K {hostile}"}], "recipient": [{"literal": hostile}],
+              "genre": f"Code cable {hostile}", "container-title": f"E {hostile}", "publisher": f"P & {hostile}",
+              "URL": 'http://x/"><script>alert(1)</script>', "issued": {"date-parts": [[1994, 1, 11]]}}]
+    span = etree.fromstring(citation_markup(json.dumps(items)))
+    assert {etree.QName(e).localname for e in span.iter()} <= {"span", "i"}
+    text = "".join(span.itertext())
+    assert text.count(hostile) >= 3 and "<script>alert(1)</script>" in text
+    assert "\ufdd0" not in text            # a marker in the input never becomes markup either

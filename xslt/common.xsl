@@ -53,6 +53,15 @@
     <xsl:sequence select="$url[matches(., '^(https?://[^\s&quot;&lt;&gt;]+|#[\w.-]+|[\w.-]+(#[\w.-]+)?)$')]"/>
   </xsl:function>
 
+  <!-- JSON to stand inside an HTML <script>: "<", ">" and "&" only ever occur inside JSON
+       strings, where their \u escapes mean the same, so no text can close the element or
+       open a comment in it. -->
+  <xsl:function name="ce:json-for-script" as="xs:string">
+    <xsl:param name="value" as="item()*"/>
+    <xsl:sequence select="serialize($value, map { 'method': 'json', 'indent': true() })
+                          => replace('&lt;', '\\u003c') => replace('&gt;', '\\u003e') => replace('&amp;', '\\u0026')"/>
+  </xsl:function>
+
   <!-- The published address of a document's page ('' where no base URL is set). -->
   <xsl:function name="ce:document-url" as="xs:string">
     <xsl:param name="id" as="xs:string"/>

@@ -194,7 +194,7 @@
     <link rel="alternate" type="application/xml" href="{$id}.dc.xml" title="Dublin Core (oai_dc)"/>
     <link rel="alternate" type="application/json" href="{$id}.json" title="JSON"/>
     <link rel="alternate" type="application/vnd.citationstyles.csl+json" href="{$id}.csl.json" title="CSL-JSON"/>
-    <script type="application/ld+json">{serialize(ce:json-ld($entry), map { 'method': 'json', 'indent': true() })}</script>
+    <script type="application/ld+json">{ce:json-for-script(ce:json-ld($entry))}</script>
   </xsl:template>
 
   <!-- The cable as a schema.org Message; the context is written out (no remote context to

@@ -26,13 +26,12 @@ from cable_edition.manifest import Manifest, Record, file_digest, toolchain_dige
 from cable_edition.pipeline import DocumentResult, Worker, process_in_worker, start_worker
 from cable_edition.project import (COLLECTION_FILES, MANIFEST, MARK, REGISTER_NAME, Collection, Config, canonical, collect,
                                    load_config)
-from cable_edition.publish import Output, Ownership, claim, is_output, refuse
+from cable_edition.publish import MAX_PUBLISHED_FILE, Output, Ownership, claim, is_output, read_inside, refuse, write_failure
 from cable_edition.render import FRAGMENTS, DamagedFragments, Renderer, read_fragments
 from cable_edition.search import BUNDLES, SEARCH_DIR, write_index
 from cable_edition.validate import Registers, check_collection, load_registers
+from cable_edition.workers import Pool, chunk_size, pool_size
 
-# Below this many documents to process, worker processes cost more than they save.
-PARALLEL_THRESHOLD = 32
 
 
 @dataclass
@@ -231,15 +230,13 @@ def _process(reader: _Reader, registers: list[Loaded], config: Config, staging: 
 
         yield from ClusterRunner(client, registers, config, staging).run(reader)
         return
-    if jobs <= 1 or len(reader.plan.work) < PARALLEL_THRESHOLD:
+    jobs = pool_size(jobs, len(reader.plan.work))
+    if jobs == 1:
         for path, read in reader:
             yield local.process(Path(path), read)
         return
-    from cable_edition.workers import Pool      # only when there is enough work for it
-
     with Pool(jobs, start_worker, ([(str(r.path), r.data) for r in registers], config, str(staging))) as pool:
-        chunk = max(1, min(32, len(reader.plan.work) // (jobs * 8)))
-        yield from pool.map(process_in_worker, reader, chunk=chunk)
+        yield from pool.map(process_in_worker, reader, chunk=chunk_size(jobs, len(reader.plan.work)))
 
 
 def _cwd_digest(toolchain: str) -> str:
@@ -272,7 +269,7 @@ def _writing(output: Output) -> Iterator[None]:
     try:
         yield
     except OSError as exc:
-        raise refuse(output.path, f"cannot write the build: {exc.strerror or exc}") from None
+        raise refuse(output.path, f"cannot write the build: {write_failure(exc, output.versions)}") from None
 
 
 # ------------------------------------------------------------------ the build
@@ -378,7 +375,7 @@ def _build_once(report: BuildReport, output: Output, collection: Collection, con
         if not fresh and not removed and not plan.healed and _published_intact(current):
             return                              # only times of modification changed: nothing to publish
         _carry_over(output, staging, kept)
-        output.carry_foreign(staging, _ownership(plan.published, [*fresh, *kept]))
+        report.diagnostics += output.carry_foreign(staging, _ownership(plan.published, [*fresh, *kept]))
         manifest = _manifest(plan, fresh, kept, problems)
         try:
             _collection_outputs(local.renderer, manifest, staging, output, config, force, carried=kept)
@@ -483,13 +480,17 @@ def _manifest(plan: Plan, fresh: dict[str, DocumentResult], kept: dict[str, Reco
 
 # ------------------------------------------------------------------ merging shards
 
-def _copy_document(source: Path, target: Path, files: list[str], part: Path) -> None:
-    """Copy a part's document folder: the files its manifest names, regular files only."""
+def _copy_document(build: Path, doc_id: str, target: Path, files: list[str], part: Path) -> None:
+    """Copy a part's document folder: the files its manifest names, regular files inside the
+    part's build only (no link followed, the folder's own included)."""
     target.mkdir()
     for name in files:
-        if (source / name).is_symlink() or not (source / name).is_file():
-            raise refuse(part, f"{source.name}/{name} is missing or not a regular file: build the part again")
-        shutil.copyfile(source / name, target / name)
+        try:
+            data = read_inside(build, [doc_id, name], MAX_PUBLISHED_FILE)
+        except OSError:
+            raise refuse(part, f"{doc_id}/{name} is missing, a link or not a regular file: build the part "
+                               "again") from None
+        (target / name).write_bytes(data)
 
 
 def _part_manifest(part: Path) -> tuple[Path, Manifest]:
@@ -553,10 +554,10 @@ def merge(parts: list[Path], out_dir: Path, *, config: Config | None = None,
         output.prepare()
         with output.stage() as staging, _writing(output):
             for doc_id, current in sources.items():   # ids and names were checked as plain names (Manifest.read)
-                _copy_document(current / doc_id, staging / doc_id, merged.documents[doc_id].files, origin[doc_id])
+                _copy_document(current, doc_id, staging / doc_id, merged.documents[doc_id].files, origin[doc_id])
             current = output.current()
             published = Manifest.read(current) if current is not None else Manifest()
-            output.carry_foreign(staging, _ownership(published, list(merged.documents)))
+            report.diagnostics += output.carry_foreign(staging, _ownership(published, list(merged.documents)))
             try:
                 _collection_outputs(Renderer(registers, config), merged, staging, output, config)
             except DamagedFragments as damaged:     # merge reads no source: it cannot make it again

@@ -5,6 +5,8 @@ citation on the page is what any reference manager would make of the same item."
 from __future__ import annotations
 
 import json
+import re
+import types
 from functools import lru_cache
 from html import escape
 
@@ -75,23 +77,58 @@ def _item_class():
     return OneReferenceItem
 
 
-def render_citation(csl_json: str, *, html: bool = True) -> str:
-    """The bibliography entry of the first item of ``csl_json``: XHTML inline markup
-    (``<i>`` for titles, text escaped), or plain text."""
-    from citeproc import Citation, CitationStylesBibliography, formatter
+# citeproc-py's HTML formatter leaves names, numbers and URLs unescaped, so its output is
+# never taken as markup: the styles' formatting comes out as pairs of Unicode noncharacters
+# (which no text may hold: the input's own are replaced), and only those become tags after
+# every character of the text has been escaped.
+_TAGS = {"Italic": "i", "Oblique": "i", "Bold": "b", "Underline": "u", "Superscript": "sup",
+         "Subscript": "sub", "SmallCaps": 'span style="font-variant:small-caps"', "Light": None}
+_OPEN = {name: chr(0xFDD0 + 2 * n) for n, name in enumerate(_TAGS)}
+_CLOSE = {name: chr(0xFDD1 + 2 * n) for n, name in enumerate(_TAGS)}
+_MARKERS = re.compile("[\uFDD0-\uFDEF]")
+
+
+def _marking(name: str) -> type:
+    return type(name, (str,), {"__new__": lambda cls, text: str.__new__(cls, _OPEN[name] + text + _CLOSE[name])})
+
+
+_MARKED = types.SimpleNamespace(preformat=str, **{name: _marking(name) for name in _TAGS})
+
+
+def _without_markers(value):
+    if isinstance(value, str):
+        return _MARKERS.sub("\uFFFD", value)
+    if isinstance(value, list):
+        return [_without_markers(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _without_markers(v) for k, v in value.items()}
+    return value
+
+
+def _bibliography_entry(csl_json: str, formatter) -> str:
+    from citeproc import Citation, CitationStylesBibliography
     from citeproc.source.json import CiteProcJSON
 
-    items = json.loads(csl_json)
-    bibliography = CitationStylesBibliography(_style(), CiteProcJSON(items),
-                                              formatter.html if html else formatter.plain)
+    items = _without_markers(json.loads(csl_json))
+    bibliography = CitationStylesBibliography(_style(), CiteProcJSON(items), formatter)
     bibliography.register(Citation([_item_class()(items[0]["id"])]))
     return str(bibliography.bibliography()[0])
+
+
+def render_citation(csl_json: str, *, html: bool = True) -> str:
+    """The bibliography entry of the first item of ``csl_json``: an XHTML fragment (every
+    character of the text escaped, ``<i>`` for titles), or plain text."""
+    if not html:
+        from citeproc import formatter
+
+        return _bibliography_entry(csl_json, formatter.plain)
+    marked = escape(_bibliography_entry(csl_json, _MARKED), quote=False)
+    for name, tag in _TAGS.items():
+        marked = marked.replace(_OPEN[name], f"<{tag}>" if tag else "")
+        marked = marked.replace(_CLOSE[name], f"</{tag.split()[0]}>" if tag else "")
+    return marked
 
 
 def citation_markup(csl_json: str) -> str:
     """The citation as one XHTML ``<span>``, ready to be parsed as XML."""
     return f'<span xmlns="http://www.w3.org/1999/xhtml" class="csl-entry">{render_citation(csl_json)}</span>'
-
-
-def plain_markup(csl_json: str) -> str:
-    return f'<span xmlns="http://www.w3.org/1999/xhtml" class="csl-entry">{escape(render_citation(csl_json, html=False))}</span>'

@@ -23,12 +23,34 @@ FORMATS = ("text", "github", "junit", "json")
 def _size(value: str) -> int:
     """A size in bytes, or with a unit: 500k, 50M, 1G."""
     units = {"k": 1024, "m": 1024 ** 2, "g": 1024 ** 3}
+    number, unit = (value[:-1], units[value[-1].lower()]) if value[-1:].lower() in units else (value, 1)
     try:
-        if value[-1:].lower() in units:
-            return int(float(value[:-1]) * units[value[-1].lower()])
-        return int(value)
+        size = int(float(number) * unit) if unit > 1 else int(number)
+    except (ValueError, OverflowError):       # OverflowError: inf
+        size = 0
+    if size < 1:
+        raise argparse.ArgumentTypeError(f"not a size: {value!r} (write a number of bytes, or e.g. 500k, 50M)")
+    return size
+
+
+def _port(value: str) -> int:
+    try:
+        port = int(value)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"not a size: {value!r} (write e.g. 50M)") from None
+        port = -1
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"not a port: {value!r} (a number from 1 to 65535, or 0 for any free port)")
+    return port
+
+
+def _jobs(value: str) -> int:
+    try:
+        jobs = int(value)
+    except ValueError:
+        jobs = 0
+    if jobs < 1:
+        raise argparse.ArgumentTypeError(f"not a number of workers: {value!r} (at least 1)")
+    return jobs
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -51,7 +73,7 @@ def _parser() -> argparse.ArgumentParser:
         description="Check every document: well-formedness, RELAX NG, Schematron, then the "
         "collection (pointers, unique ids, unused records). Exit 0 if valid (warnings allowed), "
         "1 if invalid, 2 on a usage or I/O problem.")
-    validate.add_argument("--jobs", "-j", type=int, default=None, metavar="N",
+    validate.add_argument("--jobs", "-j", type=_jobs, default=None, metavar="N",
                           help="worker processes (default: one per CPU; below 32 documents, one)")
     validate.add_argument("--format", choices=FORMATS, default="text",
                           help="text (path:line:col: severity: message [rule]), github (workflow "
@@ -67,7 +89,7 @@ def _parser() -> argparse.ArgumentParser:
                        help="output folder (default: build/)")
     build.add_argument("--keep-going", action="store_true",
                        help="publish the valid documents and report the others (exit 1)")
-    build.add_argument("--jobs", "-j", type=int, default=None, metavar="N",
+    build.add_argument("--jobs", "-j", type=_jobs, default=None, metavar="N",
                        help="worker processes (default: one per CPU)")
     build.add_argument("--force", action="store_true",
                        help="rebuild every document, not only what changed since the last build")
@@ -107,7 +129,7 @@ def _parser() -> argparse.ArgumentParser:
     server.add_argument("--out", type=Path, default=Path("build"), metavar="DIR",
                         help="the build to serve (default: build/)")
     server.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
-    server.add_argument("--port", type=int, default=8000, help="port (default: 8000; 0: any free port)")
+    server.add_argument("--port", type=_port, default=8000, help="port (default: 8000; 0: any free port)")
 
     importer = commands.add_parser(
         "import", parents=[common], help="a TEI document, or a further witness, from a plain-text transcription",
@@ -173,9 +195,6 @@ def _import(args: argparse.Namespace) -> int:
 def _validate(args: argparse.Namespace) -> int:
     from cable_edition.validate import validate
 
-    if args.jobs is not None and args.jobs < 1:
-        print("cable-edition: error: --jobs must be at least 1", file=sys.stderr)
-        return 2
     report = validate(args.paths or None, max_bytes=args.max_bytes, jobs=args.jobs or os.cpu_count() or 1)
     diagnostics = report.diagnostics
     if args.format == "text":
@@ -204,9 +223,6 @@ def _build(args: argparse.Namespace) -> int:
         shard = parse_shard(args.shard) if args.shard else None
     except ValueError as exc:
         print(f"cable-edition: error: --shard: {exc}", file=sys.stderr)
-        return 2
-    if args.jobs is not None and args.jobs < 1:
-        print("cable-edition: error: --jobs must be at least 1", file=sys.stderr)
         return 2
     config = load_config(base_url=args.base_url)
     report = build(args.paths or None, args.out, keep_going=args.keep_going, max_bytes=args.max_bytes,
@@ -267,7 +283,8 @@ def main(argv: list[str] | None = None) -> int:
     except OSError as exc:
         if args.debug:
             traceback.print_exc()
-        where = f"{shown(os.fsdecode(exc.filename))}: " if exc.filename else ""
+        named = isinstance(exc.filename, (str, bytes, os.PathLike))
+        where = f"{shown(os.fsdecode(exc.filename))}: " if named else ""
         print(f"cable-edition: error: {where}{exc.strerror or exc}", file=sys.stderr)
         if args.command in ("build", "merge"):
             print(f"cable-edition: nothing was published; {args.out} is unchanged", file=sys.stderr)

@@ -34,7 +34,7 @@ from cable_edition.diagnostics import UserError, Diagnostic
 from cable_edition.load import Input, Loaded, parse_bytes
 from cable_edition.manifest import installation
 from cable_edition.pipeline import DocumentResult, Worker
-from cable_edition.project import Config, canonical
+from cable_edition.project import Config, canonical, usable_id
 
 # A file name a worker may give back: a plain name, never a path.
 PLAIN_NAME = re.compile(r"\.?[A-Za-z0-9_][A-Za-z0-9._-]*")
@@ -180,6 +180,9 @@ class ClusterRunner:
                                        "scheduler"), 2) from None
         if not result.rendered:
             return result
+        if not usable_id(result.id):            # it names a folder of the staging build
+            raise UserError(Diagnostic(result.path, 0, 0, "error", "a worker gave back a document id that is not "
+                                       "a plain name: nothing of it written", "scheduler"), 2)
         if not all(PLAIN_NAME.fullmatch(name) for name in files):
             raise UserError(Diagnostic(result.path, 0, 0, "error", "a worker gave back a file name that is not a "
                                        "plain name: not written", "scheduler"), 2)

@@ -14,14 +14,16 @@ from __future__ import annotations
 import datetime
 import os
 import re
+import stat
 import tempfile
 from pathlib import Path
 
 from lxml import etree
 
 from cable_edition.diagnostics import Diagnostic, UserError
-from cable_edition.load import DEFAULT_MAX_BYTES, SAFE_ID, load, read_input
-from cable_edition.project import REGISTER_NAME, RESERVED_IDS, Config
+from cable_edition.load import DEFAULT_MAX_BYTES, load, read_input
+from cable_edition.project import MAX_ID_BYTES, REGISTER_NAME, SAFE_ID, Config, usable_id
+from cable_edition.publish import is_output
 from cable_edition.transcription import GAP, HANDLING, Transcription, find_dates, parse, parse_quotations
 
 TEI_NS = "http://www.tei-c.org/ns/1.0"
@@ -331,20 +333,47 @@ def derive_id(path: Path) -> str:
 
 
 def check_id(path: Path, doc_id: str) -> None:
-    if not SAFE_ID.match(doc_id):
-        raise UserError(Diagnostic(str(path), 0, 0, "error", f"cannot use {doc_id!r} as a document id: give one "
-                                   "with --id (letters, digits, '.', '_', '-', starting with a letter)", "import"), 2)
-    if f"{doc_id}.xml" == REGISTER_NAME or doc_id.casefold() in RESERVED_IDS:
-        raise UserError(Diagnostic(str(path), 0, 0, "error", f"cannot use {doc_id!r} as a document id: "
-                                   f"{doc_id}.xml would be the folder's register, or the id a name the build "
-                                   "uses itself; give another with --id", "import"), 2)
+    if usable_id(doc_id):
+        return
+    shown = doc_id if len(doc_id) <= 60 else doc_id[:57] + "…"
+    why = ("give one with --id (letters, digits, '.', '_', '-', starting with a letter)" if not SAFE_ID.match(doc_id)
+           else f"an id names a folder and must stay within {MAX_ID_BYTES} bytes; give a shorter one with --id"
+           if len(doc_id.encode()) > MAX_ID_BYTES else
+           "it would be the folder's register, or is a name the build uses itself; give another with --id")
+    raise UserError(Diagnostic(str(path), 0, 0, "error", f"cannot use {shown!r} as a document id: {why}", "import"), 2)
+
+
+def check_target(target: Path) -> None:
+    """A document is written into a collection folder, never into a build (whose published
+    files are never changed in place), and never through a link (whose target the tool did
+    not make: it is the editor's to replace)."""
+    if is_output(target.parent):
+        raise UserError(Diagnostic(str(target.parent), 0, 0, "error", "is a build of cable-edition, not a "
+                                   "collection: import into the folder of the sources (e.g. --into tei)", "io"), 2)
+    if target.is_symlink():
+        raise UserError(Diagnostic(str(target), 0, 0, "error", f"is a link (to {os.readlink(target)}): nothing is "
+                                   "written through it; import into the folder it points to, or remove the link",
+                                   "io"), 2)
+
+
+def _mode_for(target: Path) -> int:
+    """The mode the written file gets: the replaced file's, or what the umask allows."""
+    try:
+        return stat.S_IMODE(os.stat(target).st_mode)
+    except FileNotFoundError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
 
 
 def write_atomically(target: Path, data: bytes, *, expected: bytes | None = None) -> None:
-    """Write ``target`` whole or not at all; with ``expected``, only if the file still holds
-    exactly those bytes (an editor's save in between is never overwritten)."""
-    handle, temporary = tempfile.mkstemp(prefix=f".{target.stem}.", suffix=".xml.tmp", dir=target.parent)
+    """Write ``target`` whole or not at all, with the mode of the file it replaces; with
+    ``expected``, only if the file still holds exactly those bytes (an editor's save in
+    between is never overwritten)."""
+    check_target(target)
+    handle, temporary = tempfile.mkstemp(prefix=".import-", suffix=".tmp", dir=target.parent)
     try:
+        os.fchmod(handle, _mode_for(target))
         with os.fdopen(handle, "wb") as out:
             out.write(data)
         if expected is not None and target.read_bytes() != expected:
@@ -378,6 +407,7 @@ def import_transcription(path: Path, into: Path = Path("tei"), *, doc_id: str | 
                                        "this a cable transcription? (a cable known only from quotations is "
                                        "imported with --fragments)", "import"), 1)
     target = into / f"{doc_id}.xml"
+    check_target(target)
     if target.exists() and not force:
         raise UserError(Diagnostic(str(target), 0, 0, "error", "exists already: use --force to replace it", "io"), 2)
     tree, found = to_tei(transcription, doc_id, path.name, config, register=Register(into, max_bytes))

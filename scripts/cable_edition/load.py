@@ -28,7 +28,6 @@ DEFAULT_MAX_BYTES = 50 * 1024 * 1024
 # Ids become file and folder names: letters, digits, '.', '_', '-' (validate.py's id rules
 # say the rest: not starting with '.', not too long, not a name the build uses itself).
 ID_CHARACTERS = re.compile(r"[A-Za-z0-9._-]+\Z")
-SAFE_ID = re.compile(r"[A-Za-z_][A-Za-z0-9._-]*\Z")
 
 # A file modified this recently when it was read may change again within the same tick of
 # the file system's clock: its time of modification is then not trusted (git's "racily
@@ -60,8 +59,11 @@ def read_input(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> Input:
         raise _error(path, "is a folder, not a file", exit_code=2) from None
     except OSError as exc:
         raise _error(path, f"cannot read: {exc.strerror or exc}", exit_code=2) from None
+    info = os.fstat(descriptor)
+    if stat.S_ISDIR(info.st_mode):                  # Linux opens a folder read-only without complaint
+        os.close(descriptor)
+        raise _error(path, "is a folder, not a file", exit_code=2)
     with os.fdopen(descriptor, "rb", buffering=0) as handle:
-        info = os.fstat(descriptor)
         if not stat.S_ISREG(info.st_mode):
             kind = _KINDS.get(stat.S_IFMT(info.st_mode), "not a regular file")
             raise _error(path, f"is {kind}, not a regular file: only files are read", exit_code=2)

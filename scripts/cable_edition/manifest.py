@@ -19,8 +19,7 @@ from pathlib import Path
 
 from cable_edition import __version__
 from cable_edition.diagnostics import Diagnostic
-from cable_edition.load import SAFE_ID
-from cable_edition.project import MANIFEST, SCHEMA_DIR, XSLT_DIR, Config
+from cable_edition.project import MANIFEST, SAFE_ID, SCHEMA_DIR, XSLT_DIR, Config
 from cable_edition.validate import Facts
 
 FORMAT = 5

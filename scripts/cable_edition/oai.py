@@ -14,7 +14,9 @@ from __future__ import annotations
 import base64
 import datetime
 import json
+import os
 import re
+import sys
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -22,9 +24,9 @@ from urllib.parse import parse_qs
 
 from lxml import etree
 
-from cable_edition.load import read_input
 from cable_edition.manifest import Manifest
-from cable_edition.publish import Output
+from cable_edition.project import MANIFEST
+from cable_edition.publish import VERSION, Output, read_inside
 
 OAI = "http://www.openarchives.org/OAI/2.0/"
 XSI = "http://www.w3.org/2001/XMLSchema-instance"
@@ -45,6 +47,9 @@ VERBS = {
 }
 DAY = re.compile(r"\d{4}-\d{2}-\d{2}\Z")
 SECOND = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z\Z")
+# What XML 1.0 cannot hold (control characters, surrogates, U+FFFE/U+FFFF): an argument with
+# one is refused, since a response echoes its arguments.
+NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
 class ProtocolError(Exception):
@@ -78,25 +83,41 @@ class Snapshot:
 
 
 @lru_cache(maxsize=4)
-def _snapshot(folder: str) -> Snapshot:
-    """Read a version folder once (it never changes once published)."""
+def _snapshot(folder: str, identity: tuple[int, ...]) -> Snapshot:
+    """Read a version folder once (it never changes once published). ``identity`` tells
+    one folder from another made later at the same path (an output deleted and built
+    again restarts at v000001)."""
     path = Path(folder)
     manifest = Manifest.read(path)
-    static = etree.fromstring(read_input(path / "oai-static.xml", 1 << 30).data,
+    static = etree.fromstring(read_inside(path, ["oai-static.xml"], 1 << 30),
                               etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True))
     identify = tuple((etree.QName(e).localname, e.text or "") for e in static.find("{*}Identify"))
     base = dict(identify).get("baseURL", "")
     host = re.sub(r"^[a-z]+://([^/:]+).*$", r"\1", base)
-    records = tuple(sorted((doc_id, record.changed) for doc_id, record in manifest.documents.items()))
+    # Only what the build published as a record: drafts have no Dublin Core, and are never in OAI-PMH.
+    records = tuple(sorted((doc_id, record.changed) for doc_id, record in manifest.documents.items()
+                           if not record.facts.draft and f"{doc_id}.dc.xml" in record.files))
     return Snapshot(path, path.name, identify, host, records)
 
 
 def snapshot_of(output: Output, version: str | None = None) -> Snapshot | None:
-    """The published build (or the named version, if still kept)."""
-    folder = output.current() if version is None else output.versions / version
-    if folder is None or not re.fullmatch(r"v\d{6,}", folder.name) or not (folder / "oai-static.xml").is_file():
+    """The published build, or the named version of this output if it is still kept (a
+    version is a plain name, vNNNNNN, never a path)."""
+    if version is not None and not VERSION.fullmatch(version):
         return None
-    return _snapshot(str(folder))
+    folder = output.current() if version is None else output.versions / version
+    if folder is None:
+        return None
+    try:
+        made, listed = os.stat(folder, follow_symlinks=False), os.stat(folder / MANIFEST, follow_symlinks=False)
+    except OSError:
+        return None
+    if not (folder / "oai-static.xml").is_file():
+        return None
+    try:
+        return _snapshot(str(folder), (made.st_dev, made.st_ino, listed.st_ino, listed.st_mtime_ns))
+    except (OSError, TypeError, etree.XMLSyntaxError):     # removed or damaged meanwhile
+        return None
 
 
 # ------------------------------------------------------------------ tokens
@@ -121,6 +142,8 @@ def _untoken(token: str) -> tuple[str, str, str, str, int]:
 # ------------------------------------------------------------------ the protocol
 
 def _arguments(pairs: list[tuple[str, str]]) -> tuple[str, dict[str, str]]:
+    if any(NOT_XML.search(k) or NOT_XML.search(v) for k, v in pairs):
+        raise ProtocolError("badArgument", "an argument holds a character XML cannot carry (a control character)")
     verbs = [v for k, v in pairs if k == "verb"]
     if len(verbs) != 1 or verbs[0] not in VERBS:
         raise ProtocolError("badVerb", "no verb given" if not verbs else "the verb is repeated" if len(verbs) > 1
@@ -198,10 +221,27 @@ def _header(response: Response, parent, snapshot: Snapshot, doc_id: str):
     return header
 
 
-def _metadata(response: Response, parent, snapshot: Snapshot, doc_id: str) -> None:
-    data = read_input(snapshot.folder / doc_id / f"{doc_id}.dc.xml", MAX_RECORD_BYTES).data
-    response.add("metadata", parent).append(
-        etree.fromstring(data, etree.XMLParser(resolve_entities=False, no_network=True, remove_blank_text=True)))
+class RecordUnavailable(Exception):
+    """A listed record whose Dublin Core cannot be read (removed or damaged by hand)."""
+
+
+def _dublin_core(snapshot: Snapshot, doc_id: str):
+    try:
+        data = read_inside(snapshot.folder, [doc_id, f"{doc_id}.dc.xml"], MAX_RECORD_BYTES)
+        return etree.fromstring(data, etree.XMLParser(resolve_entities=False, no_network=True,
+                                                      remove_blank_text=True))
+    except (OSError, etree.XMLSyntaxError) as exc:
+        print(f"oai: {snapshot.folder.name}/{doc_id}: record left out: its Dublin Core cannot be read "
+              f"({getattr(exc, 'strerror', None) or exc})", file=sys.stderr, flush=True)
+        raise RecordUnavailable(doc_id) from None
+
+
+def _record(response: Response, parent, snapshot: Snapshot, doc_id: str) -> None:
+    """A record (header and metadata), or nothing if its metadata cannot be read."""
+    metadata = _dublin_core(snapshot, doc_id)
+    record = response.add("record", parent)
+    _header(response, record, snapshot, doc_id)
+    response.add("metadata", record).append(metadata)
 
 
 def _prefix(arguments: dict[str, str]) -> str:
@@ -262,9 +302,10 @@ def _get_record(response: Response, output: Output, snapshot: Snapshot, verb: st
     if doc_id is None:
         raise ProtocolError("idDoesNotExist", f"no record {arguments['identifier']!r} here")
     _prefix(arguments)
-    record = response.add("record", response.add("GetRecord"))
-    _header(response, record, snapshot, doc_id)
-    _metadata(response, record, snapshot, doc_id)
+    try:
+        _record(response, response.add("GetRecord"), snapshot, doc_id)
+    except RecordUnavailable:
+        raise ProtocolError("idDoesNotExist", f"the record {arguments['identifier']!r} cannot be read now") from None
 
 
 def _list(response: Response, output: Output, snapshot: Snapshot, verb: str, arguments: dict) -> None:
@@ -288,9 +329,10 @@ def _list(response: Response, output: Output, snapshot: Snapshot, verb: str, arg
         if verb == "ListIdentifiers":
             _header(response, listing, snapshot, doc_id)
         else:
-            record = response.add("record", listing)
-            _header(response, record, snapshot, doc_id)
-            _metadata(response, record, snapshot, doc_id)
+            try:
+                _record(response, listing, snapshot, doc_id)
+            except RecordUnavailable:
+                continue                    # said in the server's log
     if cursor or len(matching) > len(page):             # a list in several parts
         token = response.add("resumptionToken", listing)
         token.set("completeListSize", str(len(matching)))
@@ -299,15 +341,9 @@ def _list(response: Response, output: Output, snapshot: Snapshot, verb: str, arg
             token.text = _token(snapshot, prefix, start, end, cursor + len(page))
 
 
-def request_pairs(environ: dict) -> list[tuple[str, str]]:
-    """The arguments of a GET or a form POST, in order, repeated ones kept (to refuse them)."""
-    query = environ.get("QUERY_STRING", "")
-    if environ.get("REQUEST_METHOD") == "POST":
-        try:
-            length = int(environ.get("CONTENT_LENGTH") or 0)
-        except ValueError:
-            length = 0
-        query = environ["wsgi.input"].read(min(length, 1 << 20)).decode("utf-8", "replace")
+def request_pairs(query: str) -> list[tuple[str, str]]:
+    """The arguments of a query string (a GET's, or a form POST's body), in order, repeated
+    ones kept (to refuse them)."""
     pairs = []
     for key, values in parse_qs(query, keep_blank_values=True).items():
         pairs += [(key, value) for value in values]

@@ -25,6 +25,15 @@ MARK = ".cable-edition"          # marks a folder as a build of cable-edition
 RESERVED_IDS = frozenset(name.casefold() for name in (
     *COLLECTION_FILES, "search.html", "oai-static.xml", "pagefind", "oai", "assets", "static"))
 MAX_ID_BYTES = 200
+# What a document id may be made of: it names the document's output folder.
+SAFE_ID = re.compile(r"[A-Za-z_][A-Za-z0-9._-]*\Z")
+
+
+def usable_id(value: str) -> bool:
+    """Whether ``value`` can name a document's output folder: safe characters, short enough
+    for every disk, not a name the build uses itself."""
+    return bool(SAFE_ID.match(value)) and len(value.encode("utf-8")) <= MAX_ID_BYTES \
+        and value.casefold() not in RESERVED_IDS and f"{value}.xml" != REGISTER_NAME
 
 
 def _resource_dir(name: str) -> Path:
@@ -118,30 +127,56 @@ class ConfigError(Exception):
     """A setting that an output needs is missing or malformed."""
 
 
+# A base URL as it may stand in every output: http(s), a host, and only the characters a URL
+# may hold (RFC 3986), so that it never needs escaping to mean what it says.
+BASE_URL = re.compile(r"https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?(/[A-Za-z0-9._~!$&'()*+,;=:@%/-]*)?")
+
+
+def _settings_table(path: Path) -> dict:
+    """[tool.cable-edition] of ``path``, if there is such a file ({} if not)."""
+    if not path.is_file():
+        return {}
+    try:
+        document = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+    tool = document.get("tool", {})
+    table = tool.get("cable-edition", {}) if isinstance(tool, dict) else None
+    if not isinstance(table, dict):
+        raise ConfigError(f"{path}: [tool.cable-edition] must be a table of settings "
+                          f"(e.g. [tool.cable-edition] then base-url = \"https://example.org/cables/\")")
+    return table
+
+
+def _text(path: Path, name: str, value) -> str:
+    if not isinstance(value, str):
+        raise ConfigError(f"{path}: {name} must be a string in quotes, not {value!r}")
+    return value
+
+
 def load_config(folder: Path | None = None, **overrides: str | None) -> Config:
     path = (folder or Path.cwd()) / "pyproject.toml"
-    table: dict = {}
-    if path.is_file():
-        try:
-            table = tomllib.loads(path.read_text(encoding="utf-8")).get("tool", {}).get("cable-edition", {})
-        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-            raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+    table = _settings_table(path)
     values = {"base_url": table.get("base-url", ""), "publisher": table.get("publisher", ""),
               "editors": table.get("editors", []), "admin_email": table.get("admin-email", ""),
               "search_bundle_size": table.get("search-bundle-size", 2500)}
     values.update({k: v for k, v in overrides.items() if v})
-    if isinstance(values["editors"], str):
-        values["editors"] = [values["editors"]]
-    base_url = str(values["base_url"])
-    if base_url and not base_url.startswith(("http://", "https://")):
-        raise ConfigError(f"{path}: base-url must be an http(s) URL, not {base_url!r}")
+    editors = values["editors"]
+    if isinstance(editors, str):
+        editors = [editors]
+    if not isinstance(editors, list) or not all(isinstance(e, str) for e in editors):
+        raise ConfigError(f"{path}: editors must be a list of names in quotes, not {values['editors']!r}")
+    base_url = _text(path, "base-url", values["base_url"])
+    if base_url and not BASE_URL.fullmatch(base_url):
+        raise ConfigError(f"{path}: base-url must be an http(s) URL of letters, digits and URL punctuation "
+                          f"(no spaces, quotes or angle brackets), not {base_url!r}")
     if base_url and not base_url.endswith("/"):
         base_url += "/"
-    admin_email = str(values["admin_email"])
-    if admin_email and not re.fullmatch(r"\S+@(\S+\.)+\S+", admin_email):
+    admin_email = _text(path, "admin-email", values["admin_email"])
+    if admin_email and not re.fullmatch(r"[^\s<>\"'@]+@([^\s<>\"'@.]+\.)+[^\s<>\"'@.]+", admin_email):
         raise ConfigError(f"{path}: admin-email must be an e-mail address, not {admin_email!r}")
     bundle_size = values["search_bundle_size"]
     if not isinstance(bundle_size, int) or isinstance(bundle_size, bool) or bundle_size < 1:
         raise ConfigError(f"{path}: search-bundle-size must be a whole number of documents, not {bundle_size!r}")
-    return Config(base_url, str(values["publisher"]), tuple(map(str, values["editors"])),
+    return Config(base_url, _text(path, "publisher", values["publisher"]), tuple(editors),
                   str(path) if path.is_file() else "", admin_email, bundle_size)

@@ -16,6 +16,7 @@ process. The version before is kept until the next build, for readers still insi
 
 from __future__ import annotations
 
+import errno
 import fcntl
 import json
 import os
@@ -35,6 +36,20 @@ from cable_edition.diagnostics import Diagnostic, UserError
 from cable_edition.project import MARK
 
 VERSION = re.compile(r"v(\d{6,})\Z")
+# The largest published file read back (by serve, merge): far above any real output.
+MAX_PUBLISHED_FILE = 1 << 30
+
+
+def write_failure(exc: OSError, folder: Path | str) -> str:
+    """Why a write into ``folder`` failed, in words: a full disk and a file system out of
+    inodes both say ENOSPC, and only the second leaves free space to puzzle over."""
+    if exc.errno == errno.ENOSPC:
+        try:
+            if os.statvfs(folder).f_favail == 0:
+                return "No space left on device: no free inodes (the file system holds as many files as it can)"
+        except OSError:
+            pass
+    return exc.strerror or str(exc)
 
 
 def refuse(path: Path | str, message: str) -> UserError:
@@ -118,7 +133,7 @@ class Output:
                 raise refuse(self.versions, "is not a folder: the build keeps its versions there; "
                                             "move it away") from None
         except OSError as exc:
-            raise refuse(self.parent, f"cannot write the build here: {exc.strerror or exc}") from None
+            raise refuse(self.parent, f"cannot write the build here: {write_failure(exc, self.parent)}") from None
         for entry in os.scandir(self.parent):
             if entry.name.startswith(f".{self.name}.link-") and entry.is_symlink():
                 os.unlink(entry.path)
@@ -146,7 +161,7 @@ class Output:
         try:
             staging = Path(tempfile.mkdtemp(prefix="tmp-", dir=self.versions))
         except OSError as exc:
-            raise refuse(self.parent, f"cannot write the build here: {exc.strerror or exc}") from None
+            raise refuse(self.parent, f"cannot write the build here: {write_failure(exc, self.parent)}") from None
         try:
             yield staging
         finally:
@@ -161,6 +176,8 @@ class Output:
             return False
         source, target = current / doc_id, staging / doc_id
         try:
+            if not stat.S_ISDIR(os.lstat(source).st_mode):      # a link put in its place leads elsewhere
+                return False
             target.mkdir()
             for name in files:
                 if not (source / name).is_file() or (source / name).is_symlink():
@@ -171,14 +188,16 @@ class Output:
             return False
         return True
 
-    def carry_foreign(self, staging: Path, ours: "Ownership") -> None:
+    def carry_foreign(self, staging: Path, ours: "Ownership") -> list[Diagnostic]:
         """Carry into ``staging`` everything of the published build that the tool did not
         write (a CNAME or robots.txt put there by hand, a note in a document's folder), by
         hard links: it stays where it was, byte for byte. A name the new build needs itself
-        is refused, not replaced."""
+        is refused, not replaced. A symbolic link is not carried (a build holds nothing that
+        leads out of it): the warnings returned name each one left behind."""
         current = self.current()
         if current is None:
-            return
+            return []
+        left: list[Path] = []
         for entry in os.scandir(current):
             if entry.name in ours.top:
                 if entry.name in ours.files and entry.is_dir(follow_symlinks=False):
@@ -187,17 +206,20 @@ class Output:
                         if written is None and os.path.lexists(staging / entry.name / inner.name):
                             continue          # unknown to a lost manifest: ours if the new build writes it
                         if written is None or inner.name not in written:
-                            self._keep(Path(inner.path), staging, Path(entry.name, inner.name))
+                            self._keep(Path(inner.path), staging, Path(entry.name, inner.name), left)
                 continue
-            self._keep(Path(entry.path), staging, Path(entry.name))
+            self._keep(Path(entry.path), staging, Path(entry.name), left)
+        return [Diagnostic(str(self.path / relative), 0, 0, "warning", "is a symbolic link, which no build "
+                           "carries (it could lead out of the build): left out; put the file itself there",
+                           "output") for relative in left]
 
-    def _keep(self, source: Path, staging: Path, relative: Path) -> None:
+    def _keep(self, source: Path, staging: Path, relative: Path, left: list[Path]) -> None:
         target = staging / relative
         if os.path.lexists(target):
             raise refuse(self.path / relative, "was not written by cable-edition, and the new build needs this "
                                                "name: move it away, then build again")
         target.parent.mkdir(exist_ok=True)
-        _replicate(source, target)
+        _replicate(source, target, relative, left)
 
     # ------------------------------------------------------------ the switch
 
@@ -235,16 +257,40 @@ class Ownership:
     files: dict[str, frozenset[str] | None]
 
 
-def _replicate(source: Path, target: Path) -> None:
-    """``target`` as a copy of ``source`` sharing its files (hard links); links stay links."""
+def _replicate(source: Path, target: Path, relative: Path, left: list[Path]) -> None:
+    """``target`` as a copy of ``source`` sharing its files (hard links); a link is left
+    out, and its ``relative`` path added to ``left``."""
     if source.is_symlink():
-        os.symlink(os.readlink(source), target)
+        left.append(relative)
     elif source.is_dir():
         os.mkdir(target)
         for entry in os.scandir(source):
-            _replicate(Path(entry.path), target / entry.name)
+            _replicate(Path(entry.path), target / entry.name, relative / entry.name, left)
     else:
         os.link(source, target)
+
+
+def read_inside(folder: Path, parts: list[str], max_bytes: int) -> bytes:
+    """The bytes of the regular file ``folder``/``parts``, opened one component at a time
+    without following any link (a link planted in a build never leads out of it); OSError
+    if a component is a link, or the file is not a regular file or larger than ``max_bytes``."""
+    flags = os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC
+    descriptor = os.open(folder, flags | os.O_DIRECTORY)
+    try:
+        for part in parts[:-1]:
+            inner = os.open(part, flags | os.O_DIRECTORY, dir_fd=descriptor)
+            os.close(descriptor)
+            descriptor = inner
+        inner = os.open(parts[-1], flags | os.O_NONBLOCK, dir_fd=descriptor)
+        os.close(descriptor)
+        descriptor = inner
+        info = os.fstat(descriptor)
+        if not stat.S_ISREG(info.st_mode) or info.st_size > max_bytes:
+            raise IsADirectoryError(errno.EISDIR if stat.S_ISDIR(info.st_mode) else errno.EINVAL, "not a file")
+        with os.fdopen(os.dup(descriptor), "rb") as handle:
+            return handle.read(max_bytes + 1)[:max_bytes]
+    finally:
+        os.close(descriptor)
 
 
 def claim(out_dir: Path, protected: Iterable[Path] = (), input_folders: Iterable[Path] = ()) -> Output:

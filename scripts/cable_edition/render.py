@@ -20,10 +20,11 @@ from pathlib import Path
 from lxml import etree
 from saxonche import PySaxonApiError, PySaxonProcessor
 
-from cable_edition.citation import citation_markup, plain_markup
+from cable_edition.citation import citation_markup
 from cable_edition.diagnostics import InternalError
 from cable_edition.load import Loaded
 from cable_edition.project import XSLT_DIR, Config, canonical
+from cable_edition.publish import write_failure
 
 # The full URIs are required: saxonche silently ignores short names.
 ALLOWED_PROTOCOLS = "http://saxon.sf.net/feature/allowedProtocols"
@@ -173,10 +174,7 @@ class Renderer:
                 csl = executable.call_function_returning_string(CSL_FUNCTION, [document])
         except PySaxonApiError as exc:
             raise RenderError(f"{what}: the stylesheets failed on its CSL-JSON: {exc}") from None
-        try:
-            return self._processor.parse_xml(xml_text=citation_markup(csl))
-        except PySaxonApiError:       # markup the formatter got wrong: the same entry as text
-            return self._processor.parse_xml(xml_text=plain_markup(csl))
+        return self._processor.parse_xml(xml_text=citation_markup(csl))
 
     def render_collection(self, documents: list[tuple[str, str, str, Path]], out_dir: Path) -> None:
         """Write the collection outputs (index.html, cmif.xml, collection.json) into
@@ -229,7 +227,7 @@ class Renderer:
                 return executable.apply_templates_returning_string() or ""
         except PySaxonApiError as exc:
             reason = _IO_REASONS.search(str(exc))
-            if reason or "Failure writing to" in str(exc):
+            if reason or "Failure writing to" in str(exc) or "Failed to create output file" in str(exc):
                 raise RenderIOError(reason.group(0) if reason else _why_unwritable(out_dir)) from None
             raise RenderError(f"{what}: the stylesheets failed: {exc}") from None
 
@@ -260,5 +258,5 @@ def _why_unwritable(folder: Path) -> str:
             probe.flush()
             os.fsync(probe.fileno())
     except OSError as exc:
-        return exc.strerror or str(exc)
+        return write_failure(exc, folder)
     return "the file system refused a write"

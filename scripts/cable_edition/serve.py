@@ -9,22 +9,28 @@ the build's own dot-files."""
 from __future__ import annotations
 
 import mimetypes
-import os
 import re
-import stat
 import sys
+import threading
 from pathlib import Path
 from socketserver import ThreadingMixIn
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 from cable_edition.diagnostics import UserError
 from cable_edition.oai import answer, request_pairs
-from cable_edition.publish import Output, claim, refuse
+from cable_edition.publish import MAX_PUBLISHED_FILE, Output, claim, read_inside, refuse
 
-TYPES = {".xml": "application/xml", ".json": "application/json", ".txt": "text/plain; charset=utf-8",
-         ".html": "text/html; charset=utf-8"}
+TYPES = {".xml": "application/xml; charset=utf-8", ".json": "application/json",
+         ".txt": "text/plain; charset=utf-8", ".html": "text/html; charset=utf-8"}
 SAFE_PART = re.compile(r"[A-Za-z0-9_][A-Za-z0-9._-]*\Z")
-MAX_FILE = 1 << 30
+# A Host header as RFC 9110 allows it (a name or an address, a port): it makes the base URL
+# that every OAI-PMH response echoes.
+HOST = re.compile(r"(?:[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(?::[0-9]{1,5})?")
+MAX_BODY = 1 << 16               # an OAI-PMH request body: a few arguments
+# Every response: no browser guesses another type than the one given.
+NOSNIFF = ("X-Content-Type-Options", "nosniff")
+TIMEOUT_SECONDS = 30             # a connection that sends nothing for this long is closed
+MAX_THREADS = 32                 # connections answered at once; the next wait to be accepted
 
 
 def _output(out_dir: Path) -> Output:
@@ -42,12 +48,7 @@ def create_app(out_dir: str | Path = "build"):
         method = environ.get("REQUEST_METHOD", "GET")
         path = environ.get("PATH_INFO", "/")
         if path.rstrip("/") == "/oai":
-            if method not in ("GET", "POST"):
-                return _plain(start_response, "405 Method Not Allowed", "OAI-PMH takes GET and POST\n")
-            base = _base_url(environ) + "oai"
-            body = answer(output, base, request_pairs(environ))
-            start_response("200 OK", [("Content-Type", "text/xml; charset=utf-8"), ("Content-Length", str(len(body)))])
-            return [body]
+            return _oai(output, environ, start_response)
         if method not in ("GET", "HEAD"):
             return _plain(start_response, "405 Method Not Allowed", "only GET and HEAD\n")
         return _file(output, path, method, start_response)
@@ -55,15 +56,35 @@ def create_app(out_dir: str | Path = "build"):
     return application
 
 
-def _base_url(environ) -> str:
+def _oai(output: Output, environ, start_response):
+    method = environ.get("REQUEST_METHOD", "GET")
+    if method not in ("GET", "POST"):
+        return _plain(start_response, "405 Method Not Allowed", "OAI-PMH takes GET and POST\n")
     host = environ.get("HTTP_HOST") or f"{environ.get('SERVER_NAME', 'localhost')}:{environ.get('SERVER_PORT', '80')}"
+    if not HOST.fullmatch(host):
+        return _plain(start_response, "400 Bad Request", "the Host header is not a host name\n")
+    query = environ.get("QUERY_STRING", "")
+    if method == "POST":
+        try:
+            length = int(environ.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = -1
+        if not 0 <= length <= MAX_BODY:
+            return _plain(start_response, "413 Content Too Large" if length > MAX_BODY else "400 Bad Request",
+                          f"an OAI-PMH request body is from 0 to {MAX_BODY} bytes, its length given\n")
+        query = environ["wsgi.input"].read(length).decode("utf-8", "replace")
     script = environ.get("SCRIPT_NAME", "").rstrip("/")
-    return f"{environ.get('wsgi.url_scheme', 'http')}://{host}{script}/"
+    base = f"{environ.get('wsgi.url_scheme', 'http')}://{host}{script}/oai"
+    body = answer(output, base, request_pairs(query))
+    start_response("200 OK", [("Content-Type", "text/xml; charset=utf-8"), ("Content-Length", str(len(body))),
+                              NOSNIFF])
+    return [body]
 
 
 def _plain(start_response, status: str, text: str):
     body = text.encode()
-    start_response(status, [("Content-Type", "text/plain; charset=utf-8"), ("Content-Length", str(len(body)))])
+    start_response(status, [("Content-Type", "text/plain; charset=utf-8"), ("Content-Length", str(len(body))),
+                            NOSNIFF])
     return [body]
 
 
@@ -72,31 +93,52 @@ def _file(output: Output, path: str, method: str, start_response):
     parts = [p for p in path.split("/") if p]
     if folder is None or not all(SAFE_PART.match(p) for p in parts):
         return _plain(start_response, "404 Not Found", "not found\n")
-    target = folder.joinpath(*parts)
     try:
-        info = os.lstat(target)
-        if stat.S_ISDIR(info.st_mode):
+        try:
+            body = read_inside(folder, parts or ["index.html"], MAX_PUBLISHED_FILE)
+            name = (parts or ["index.html"])[-1]
+        except IsADirectoryError:
             if not path.endswith("/"):
-                start_response("301 Moved Permanently", [("Location", path + "/"), ("Content-Length", "0")])
+                start_response("301 Moved Permanently", [("Location", path + "/"), ("Content-Length", "0"), NOSNIFF])
                 return [b""]
-            target = target / "index.html"
-            info = os.lstat(target)
-        if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_FILE:
-            raise FileNotFoundError(path)
-        with open(target, "rb") as handle:
-            body = handle.read()
-    except OSError:
+            body, name = read_inside(folder, [*parts, "index.html"], MAX_PUBLISHED_FILE), "index.html"
+    except OSError:                                    # missing, a link, not a regular file
         return _plain(start_response, "404 Not Found", "not found\n")
-    kind = TYPES.get(target.suffix) or mimetypes.guess_type(target.name)[0] or "application/octet-stream"
-    start_response("200 OK", [("Content-Type", kind), ("Content-Length", str(len(body)))])
+    kind = TYPES.get(Path(name).suffix) or mimetypes.guess_type(name)[0] or "application/octet-stream"
+    if kind.startswith("text/") and "charset" not in kind:
+        kind += "; charset=utf-8"
+    start_response("200 OK", [("Content-Type", kind), ("Content-Length", str(len(body))), NOSNIFF])
     return [b"" if method == "HEAD" else body]
 
 
 class _Server(ThreadingMixIn, WSGIServer):
+    """A thread per connection, at most MAX_THREADS at once: the accepting loop waits for a
+    free one, and further clients wait in the listening queue."""
+
     daemon_threads = True
+
+    def __init__(self, *args, **kwargs):
+        self._slots = threading.BoundedSemaphore(MAX_THREADS)
+        super().__init__(*args, **kwargs)
+
+    def process_request(self, request, client_address):
+        self._slots.acquire()
+        try:
+            super().process_request(request, client_address)
+        except BaseException:
+            self._slots.release()
+            raise
+
+    def process_request_thread(self, request, client_address):
+        try:
+            super().process_request_thread(request, client_address)
+        finally:
+            self._slots.release()
 
 
 class _Quiet(WSGIRequestHandler):
+    timeout = TIMEOUT_SECONDS        # the socket's: an idle or slow client is let go
+
     def log_message(self, format, *args):           # one line per request, on stderr
         sys.stderr.write(f"{self.address_string()} {format % args}\n")
 

@@ -31,7 +31,7 @@ MARKING_LINE = re.compile(r"(?i)(no distribution|distribution\b.*|(most )?immedi
 # A line before the heading that names the cable or carries a date is a title line (the
 # transcriber's or the page's title); any other is page furniture.
 TITLE_WORDS = re.compile(r"(?i)\b(cable|telegram|telex|fax|memorandum|code)\b")
-GAP = re.compile(r"\[(…|\.\.\.|illegible|gap\b[^\]]*)\]", re.I)
+GAP = re.compile(r"\[(…|\.\.\.|illegible|gap\b[^][\n]{0,500})\]", re.I)
 SENTENCE_END = re.compile(r"[.!?:;)\]\"”’']$")
 SOURCE_LINE = re.compile(r"^(?:source:|--|—|–)[ \t]*(.+)$", re.I)
 ASCII_SPACE = " \t"

@@ -16,9 +16,10 @@ from urllib.parse import urlsplit
 from lxml import etree, isoschematron
 
 from cable_edition.diagnostics import Diagnostic, UserError, has_errors
-from cable_edition.load import DEFAULT_MAX_BYTES, ID_CHARACTERS, SAFE_ID, Loaded, load, require_tei
-from cable_edition.project import MAX_ID_BYTES, REGISTER_NAME, RESERVED_IDS, SCHEMA_DIR, canonical, collect
+from cable_edition.load import DEFAULT_MAX_BYTES, ID_CHARACTERS, Loaded, load, require_tei
+from cable_edition.project import MAX_ID_BYTES, REGISTER_NAME, RESERVED_IDS, SAFE_ID, SCHEMA_DIR, canonical, collect
 from cable_edition.schematron import compile_schematron
+from cable_edition.workers import Pool, chunk_size, pool_size
 
 TEI_NS = "http://www.tei-c.org/ns/1.0"
 XML_ID = "{http://www.w3.org/XML/1998/namespace}id"
@@ -530,10 +531,6 @@ def load_registers(paths: Iterable[Path], max_bytes: int = DEFAULT_MAX_BYTES) ->
     return registers, diagnostics
 
 
-# Below this many documents, worker processes cost more than they save.
-PARALLEL_THRESHOLD = 32
-
-
 def check_file(path: Path, registers: Registers, max_bytes: int) -> tuple[list[Diagnostic], Facts | None]:
     """One document, read once and checked on its own: its problems, and what the collection
     checks need of it (None if it could not be read as a TEI document)."""
@@ -571,12 +568,11 @@ def validate(paths: list[Path] | None = None, *, max_bytes: int = DEFAULT_MAX_BY
     collection = collect(paths)
     registers, diagnostics = load_registers(collection.registers, max_bytes)
     index = Registers(registers)
-    if jobs > 1 and len(collection.documents) >= PARALLEL_THRESHOLD:
-        from cable_edition.workers import Pool
-
+    jobs = pool_size(jobs, len(collection.documents))
+    if jobs > 1:
         with Pool(jobs, start_checker, ([(str(r.path), r.data) for r in registers], max_bytes)) as pool:
             checked = list(pool.map(check_in_worker, [(str(p),) for p in collection.documents],
-                                    chunk=max(1, min(32, len(collection.documents) // (jobs * 8)))))
+                                    chunk=chunk_size(jobs, len(collection.documents))))
     else:
         checked = [check_file(path, index, max_bytes) for path in collection.documents]
     facts, complete = [], True

@@ -92,6 +92,24 @@ def serve() -> None:
         _send(outbox, answer)
 
 
+# Below this many documents one process does the work sooner than starting others would.
+PARALLEL_THRESHOLD = 32
+
+
+def pool_size(jobs: int, items: int) -> int:
+    """How many worker processes to share ``items`` documents among, ``jobs`` asked for:
+    1 (no pool) for a small collection; never more than the CPUs, which a pass over XML
+    keeps busy, nor than one per PARALLEL_THRESHOLD documents."""
+    if jobs <= 1 or items < PARALLEL_THRESHOLD:
+        return 1
+    return max(1, min(jobs, os.cpu_count() or 1, items // PARALLEL_THRESHOLD))
+
+
+def chunk_size(jobs: int, items: int) -> int:
+    """Documents sent to a worker at a time: about eight chunks per worker, at most 32."""
+    return max(1, min(32, items // (jobs * 8)))
+
+
 class WorkerError(InternalError):
     """A worker process died or failed outside a document."""
 
