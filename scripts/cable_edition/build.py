@@ -12,6 +12,7 @@ import os
 import re
 import shutil
 import signal
+import stat
 import sys
 import threading
 import time
@@ -156,10 +157,14 @@ def _heal(plan: Plan, current: Path | None, damaged: frozenset[str]) -> None:
     def intact(doc_id: str) -> bool:
         if doc_id in damaged:
             return False
-        try:
-            return set(plan.previous.documents[doc_id].files) <= set(os.listdir(current / doc_id))
+        folder = current / doc_id
+        try:                                      # a link put in a file's or the folder's place is not ours
+            if not stat.S_ISDIR(os.lstat(folder).st_mode):
+                return False
+            files = {e.name for e in os.scandir(folder) if e.is_file(follow_symlinks=False)}
         except OSError:
             return False
+        return set(plan.previous.documents[doc_id].files) <= files
 
     for doc_id in [d for d in plan.cached if not intact(d)]:
         plan.work.append((Path(plan.cached.pop(doc_id).path), ""))

@@ -43,6 +43,16 @@ def _port(value: str) -> int:
     return port
 
 
+def _seconds(value: str) -> float:
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = 0.0
+    if not 0 < seconds < 86400:           # also refuses nan and inf
+        raise argparse.ArgumentTypeError(f"not a number of seconds: {value!r} (more than 0, less than a day)")
+    return seconds
+
+
 def _jobs(value: str) -> int:
     try:
         jobs = int(value)
@@ -130,6 +140,8 @@ def _parser() -> argparse.ArgumentParser:
                         help="the build to serve (default: build/)")
     server.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
     server.add_argument("--port", type=_port, default=8000, help="port (default: 8000; 0: any free port)")
+    server.add_argument("--idle-timeout", type=_seconds, default=30, metavar="SECONDS",
+                        help="close a connection that sends nothing for this long (default: 30)")
 
     importer = commands.add_parser(
         "import", parents=[common], help="a TEI document, or a further witness, from a plain-text transcription",
@@ -249,9 +261,9 @@ def _merge(args: argparse.Namespace) -> int:
 
 
 def _serve(args: argparse.Namespace) -> int:
-    from cable_edition.serve import serve
+    from cable_edition.serve import ServeOptions, serve
 
-    serve(args.out, args.host, args.port)
+    serve(args.out, ServeOptions(args.host, args.port, args.idle_timeout))
     return 0
 
 

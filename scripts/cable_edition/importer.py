@@ -22,7 +22,7 @@ from lxml import etree
 
 from cable_edition.diagnostics import Diagnostic, UserError
 from cable_edition.load import DEFAULT_MAX_BYTES, load, read_input
-from cable_edition.project import MAX_ID_BYTES, REGISTER_NAME, SAFE_ID, Config, usable_id
+from cable_edition.project import MAX_ID_BYTES, NOT_XML, REGISTER_NAME, SAFE_ID, Config, usable_id
 from cable_edition.publish import is_output
 from cable_edition.transcription import GAP, HANDLING, Transcription, find_dates, parse, parse_quotations
 
@@ -299,13 +299,8 @@ def _dated(parent, date, what: str = "[date of sending not yet established]") ->
         _element(parent, "date", what, **PLACEHOLDER)
 
 
-# What XML 1.0 cannot hold at all: control characters other than tab, line feed and
-# carriage return (NUL included), lone surrogates, U+FFFE and U+FFFF.
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
-
-
 def _refuse_control_characters(path: Path, text: str) -> None:
-    found = _NOT_XML.search(text)
+    found = NOT_XML.search(text)
     if found:
         line = text.count("\n", 0, found.start()) + 1
         column = found.start() - (text.rfind("\n", 0, found.start()) + 1) + 1

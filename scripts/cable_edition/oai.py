@@ -25,7 +25,7 @@ from urllib.parse import parse_qs
 from lxml import etree
 
 from cable_edition.manifest import Manifest
-from cable_edition.project import MANIFEST
+from cable_edition.project import MANIFEST, NOT_XML  # a response echoes its arguments: none may hold one
 from cable_edition.publish import VERSION, Output, read_inside
 
 OAI = "http://www.openarchives.org/OAI/2.0/"
@@ -47,9 +47,6 @@ VERBS = {
 }
 DAY = re.compile(r"\d{4}-\d{2}-\d{2}\Z")
 SECOND = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z\Z")
-# What XML 1.0 cannot hold (control characters, surrogates, U+FFFE/U+FFFF): an argument with
-# one is refused, since a response echoes its arguments.
-NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
 class ProtocolError(Exception):

@@ -127,6 +127,10 @@ class ConfigError(Exception):
     """A setting that an output needs is missing or malformed."""
 
 
+# What XML 1.0 cannot hold at all: control characters other than tab, line feed and
+# carriage return (NUL included), lone surrogates, U+FFFE and U+FFFF.
+NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
 # A base URL as it may stand in every output: http(s), a host, and only the characters a URL
 # may hold (RFC 3986), so that it never needs escaping to mean what it says.
 BASE_URL = re.compile(r"https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?(/[A-Za-z0-9._~!$&'()*+,;=:@%/-]*)?")
@@ -151,6 +155,8 @@ def _settings_table(path: Path) -> dict:
 def _text(path: Path, name: str, value) -> str:
     if not isinstance(value, str):
         raise ConfigError(f"{path}: {name} must be a string in quotes, not {value!r}")
+    if NOT_XML.search(value):
+        raise ConfigError(f"{path}: {name} holds a control character, which no output can carry: {value!r}")
     return value
 
 
@@ -166,6 +172,7 @@ def load_config(folder: Path | None = None, **overrides: str | None) -> Config:
         editors = [editors]
     if not isinstance(editors, list) or not all(isinstance(e, str) for e in editors):
         raise ConfigError(f"{path}: editors must be a list of names in quotes, not {values['editors']!r}")
+    editors = [_text(path, "editors", e) for e in editors]
     base_url = _text(path, "base-url", values["base_url"])
     if base_url and not BASE_URL.fullmatch(base_url):
         raise ConfigError(f"{path}: base-url must be an http(s) URL of letters, digits and URL punctuation "

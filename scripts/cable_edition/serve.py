@@ -12,6 +12,7 @@ import mimetypes
 import re
 import sys
 import threading
+from dataclasses import dataclass
 from pathlib import Path
 from socketserver import ThreadingMixIn
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
@@ -143,11 +144,20 @@ class _Quiet(WSGIRequestHandler):
         sys.stderr.write(f"{self.address_string()} {format % args}\n")
 
 
-def serve(out_dir: Path, host: str = "127.0.0.1", port: int = 8000) -> None:
+@dataclass(frozen=True)
+class ServeOptions:
+    host: str = "127.0.0.1"
+    port: int = 8000                     # 0: any free port
+    idle_timeout: float = TIMEOUT_SECONDS
+
+
+def serve(out_dir: Path, options: ServeOptions = ServeOptions()) -> None:
     """Serve ``out_dir`` until interrupted; say where on stdout (the port, if 0 was asked)."""
     application = create_app(out_dir)
+    handler = type("_Handler", (_Quiet,), {"timeout": options.idle_timeout})
+    host, port = options.host, options.port
     try:
-        server = make_server(host, port, application, server_class=_Server, handler_class=_Quiet)
+        server = make_server(host, port, application, server_class=_Server, handler_class=handler)
     except OSError as exc:
         raise UserError(refuse(out_dir, f"cannot listen on {host}:{port}: {exc.strerror or exc}").diagnostics,
                         exit_code=2) from None
