@@ -377,6 +377,10 @@ def test_10_file_names_that_are_not_utf8_and_control_characters_never_cause_a_tr
         result = run_cli("import", str(transcription), "--id", "t-1", "--into", str(tmp_path / "imported"))
         refused(result, 1, r"t\.txt:4:8: error: the character U\+00(00|07|1B) .*cannot be kept in XML")
         assert not (tmp_path / "imported" / "t-1.xml").exists()
+    transcription.write_text("To: A\nFrom: B\n\n1. Some\x85 text.\n")          # C1: XML holds it, HTML may not
+    result = run_cli("import", str(transcription), "--id", "t-1", "--into", str(tmp_path / "imported"))
+    refused(result, 1, r"t\.txt:4:8: error: the character U\+0085 .*cannot be kept in a page")
+    assert not (tmp_path / "imported" / "t-1.xml").exists()
 
 
 # ------------------------------------------------------------------ 11. smaller

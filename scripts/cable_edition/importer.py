@@ -22,7 +22,7 @@ from lxml import etree
 
 from cable_edition.diagnostics import Diagnostic, UserError
 from cable_edition.load import DEFAULT_MAX_BYTES, load, read_input
-from cable_edition.project import MAX_ID_BYTES, NOT_XML, REGISTER_NAME, SAFE_ID, Config, usable_id
+from cable_edition.project import MAX_ID_BYTES, NOT_HTML, NOT_XML, REGISTER_NAME, SAFE_ID, Config, usable_id
 from cable_edition.publish import is_output
 from cable_edition.transcription import GAP, HANDLING, Transcription, find_dates, parse, parse_quotations
 
@@ -300,13 +300,14 @@ def _dated(parent, date, what: str = "[date of sending not yet established]") ->
 
 
 def _refuse_control_characters(path: Path, text: str) -> None:
-    found = NOT_XML.search(text)
-    if found:
-        line = text.count("\n", 0, found.start()) + 1
-        column = found.start() - (text.rfind("\n", 0, found.start()) + 1) + 1
-        raise UserError(Diagnostic(str(path), line, column, "error", f"the character U+{ord(found.group()):04X} "
-                                   "(a control character) cannot be kept in XML: remove it from the "
-                                   "transcription, or write what it stands for", "import"), 1)
+    for pattern, where in ((NOT_XML, "in XML"), (NOT_HTML, "in a page")):
+        found = pattern.search(text)
+        if found:
+            line = text.count("\n", 0, found.start()) + 1
+            column = found.start() - (text.rfind("\n", 0, found.start()) + 1) + 1
+            raise UserError(Diagnostic(str(path), line, column, "error", f"the character U+{ord(found.group()):04X} "
+                                       f"(a control character) cannot be kept {where}: remove it from the "
+                                       "transcription, or write what it stands for", "import"), 1)
 
 
 def read_transcription(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> str:

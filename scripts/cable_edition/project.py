@@ -130,6 +130,8 @@ class ConfigError(Exception):
 # What XML 1.0 cannot hold at all: control characters other than tab, line feed and
 # carriage return (NUL included), lone surrogates, U+FFFE and U+FFFF.
 NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+# What XML holds but no HTML page may (the rule control-characters): C1 controls, U+FDD0-U+FDEF.
+NOT_HTML = re.compile("[\x80-\x9f\ufdd0-\ufdef]")
 
 # A base URL as it may stand in every output: http(s), a host, and only the characters a URL
 # may hold (RFC 3986), so that it never needs escaping to mean what it says.

@@ -66,13 +66,15 @@ def _schematron(phase: str = "#ALL"):
     return report
 
 
-# What the rule invisible-characters looks for, and "&#", which could write one as a reference.
-_MAYBE_HIDDEN = re.compile("[\u200b-\u200f\u2060\ufeff\u061c\u202a-\u202e\u2066-\u2069]|&#")
+# What the rules invisible-characters and control-characters look for, and "&#", which
+# could write one as a reference.
+_MAYBE_HIDDEN = re.compile("[\u200b-\u200f\u2060\ufeff\u061c\u202a-\u202e\u2066-\u2069"
+                           "\u0080-\u009f\ufdd0-\ufdef]|&#")
 
 
 def _schematron_for(loaded: Loaded):
-    """All the rules; or, when the source cannot hold a hidden character, all but that
-    rule (which alone costs most of the time): the report is the same either way."""
+    """All the rules; or, when the source cannot hold a hidden character, all but those
+    rules (which alone cost most of the time): the report is the same either way."""
     if _MAYBE_HIDDEN.search(loaded.data.decode("utf-8", "replace")):
         return _schematron()
     return _schematron("without-hidden-characters")
