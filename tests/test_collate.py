@@ -10,13 +10,11 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from conftest import CABLE, ROOT, SHARED, TEI_DIR, run_cli
+from conftest import CABLE, ROOT, TEI_DIR, run_cli
 from teitext import blocks, text, witness_lines
 
 NS = {"tei": "http://www.tei-c.org/ns/1.0"}
 T = "{http://www.tei-c.org/ns/1.0}"
-PBS = SHARED / "sources" / "unamir-100-pbs.txt"
-
 
 def _unwrap(app: etree._Element) -> None:
     """An app replaced by its lemma's content."""
@@ -73,6 +71,12 @@ def comparable_text(tree: etree._ElementTree) -> bytes:
 
 
 @pytest.fixture
+def pbs(shared) -> Path:
+    """P: the copy of the cable on PBS Frontline's page, in ../shared/."""
+    return shared / "sources" / "unamir-100-pbs.txt"
+
+
+@pytest.fixture
 def collection(tmp_path) -> Path:
     """A copy of the collection that lacks P."""
     tei = tmp_path / "tei"
@@ -85,14 +89,14 @@ def collection(tmp_path) -> Path:
     return tei
 
 
-def collate(collection: Path, source: Path = PBS, *extra: str):
+def collate(collection: Path, source: Path, *extra: str):
     return run_cli("import", str(source), "--into", str(collection), "--witness-of", "unamir-100", "--siglum", "P",
                    *extra)
 
 
-def test_collating_p_reproduces_the_editions_encoding_and_makes_no_file(collection):
+def test_collating_p_reproduces_the_editions_encoding_and_makes_no_file(collection, pbs):
     before = sorted(p.name for p in collection.iterdir())
-    result = collate(collection, PBS, "--normalise", "case")
+    result = collate(collection, pbs, "--normalise", "case")
     assert result.returncode == 0, result.stderr
     assert "collated P into" in result.stderr and "6 variant(s), P breaks off in paragraph 6" in result.stderr
     assert sorted(p.name for p in collection.iterdir()) == before            # no new document, no leftover
@@ -110,21 +114,21 @@ def test_collating_p_reproduces_the_editions_encoding_and_makes_no_file(collecti
     assert (collection / "unamir-100.xml").read_bytes().split(b"<TEI")[0] == CABLE.read_bytes().split(b"<TEI")[0]
 
 
-def test_without_normalising_case_every_capital_is_a_reading_and_p_reads_exactly(collection):
-    result = collate(collection)
+def test_without_normalising_case_every_capital_is_a_reading_and_p_reads_exactly(collection, pbs, shared):
+    result = collate(collection, pbs)
     assert result.returncode == 0, result.stderr
     imported = etree.parse(str(collection / "unamir-100.xml"))
     assert imported.xpath("//tei:normalization[@corresp='#unamir-100-P']//tei:item/@n", namespaces=NS) == \
         ["layout", "paratext"]
-    held = [line for line in PBS.read_text(encoding="utf-8").split("\n")[5:] if line.strip()]
+    held = [line for line in pbs.read_text(encoding="utf-8").split("\n")[5:] if line.strip()]
     assert witness_lines(imported, "#unamir-100-P") == held            # P's own capitals, word for word
     assert run_cli("validate", str(collection)).returncode == 0
-    tei_all = etree.RelaxNG(etree.parse(str(SHARED / "reference" / "tei" / "tei_all.rng")))
+    tei_all = etree.RelaxNG(etree.parse(str(shared / "reference" / "tei" / "tei_all.rng")))
     assert tei_all.validate(imported), tei_all.error_log
 
 
-def test_normalising_punctuation_records_no_comma(collection):
-    result = collate(collection, PBS, "--normalise", "case,punctuation")
+def test_normalising_punctuation_records_no_comma(collection, pbs):
+    result = collate(collection, pbs, "--normalise", "case,punctuation")
     assert result.returncode == 0, result.stderr
     imported = etree.parse(str(collection / "unamir-100.xml"))
     readings = [" ".join(r.itertext()) for r in imported.xpath("//tei:rdg", namespaces=NS)]
@@ -132,9 +136,9 @@ def test_normalising_punctuation_records_no_comma(collection):
     assert "punctuation" in imported.xpath("//tei:normalization//tei:item/@n", namespaces=NS)
 
 
-def test_a_difference_that_cuts_across_the_markup_is_reported_and_nothing_is_written(collection, tmp_path):
+def test_a_difference_that_cuts_across_the_markup_is_reported_and_nothing_is_written(collection, pbs, tmp_path):
     source = tmp_path / "other.txt"
-    source.write_text(PBS.read_text(encoding="utf-8").replace("of the Security Council the information",
+    source.write_text(pbs.read_text(encoding="utf-8").replace("of the Security Council the information",
                                                               "of the Security Councils information"),
                       encoding="utf-8")
     before = (collection / "unamir-100.xml").read_bytes()
@@ -147,19 +151,19 @@ def test_a_difference_that_cuts_across_the_markup_is_reported_and_nothing_is_wri
     assert sorted(p.name for p in collection.iterdir()) == ["register.xml", "unamir-100.xml"]
 
 
-def test_a_siglum_is_collated_once_and_must_be_a_plain_name(collection):
-    assert collate(collection, PBS, "--normalise", "case").returncode == 0
-    again = collate(collection, PBS, "--normalise", "case")
+def test_a_siglum_is_collated_once_and_must_be_a_plain_name(collection, pbs):
+    assert collate(collection, pbs, "--normalise", "case").returncode == 0
+    again = collate(collection, pbs, "--normalise", "case")
     assert again.returncode == 2 and "P is already a witness of unamir-100" in again.stderr
-    bad = run_cli("import", str(PBS), "--into", str(collection), "--witness-of", "unamir-100", "--siglum", "../x")
+    bad = run_cli("import", str(pbs), "--into", str(collection), "--witness-of", "unamir-100", "--siglum", "../x")
     assert bad.returncode == 2 and "a siglum names the witness's view and file" in bad.stderr
-    missing = run_cli("import", str(PBS), "--into", str(collection), "--witness-of", "unamir-100")
+    missing = run_cli("import", str(pbs), "--into", str(collection), "--witness-of", "unamir-100")
     assert missing.returncode == 2 and "--witness-of needs --siglum" in missing.stderr
-    nowhere = run_cli("import", str(PBS), "--into", str(collection), "--witness-of", "unamir-999", "--siglum", "Q")
+    nowhere = run_cli("import", str(pbs), "--into", str(collection), "--witness-of", "unamir-999", "--siglum", "Q")
     assert nowhere.returncode == 2 and "there is no document unamir-999" in nowhere.stderr
 
 
-def test_an_editors_save_during_the_collation_is_never_overwritten(collection, monkeypatch):
+def test_an_editors_save_during_the_collation_is_never_overwritten(collection, pbs, monkeypatch):
     import cable_edition.collate as collating
     from cable_edition.diagnostics import UserError
 
@@ -173,27 +177,27 @@ def test_an_editors_save_during_the_collation_is_never_overwritten(collection, m
 
     monkeypatch.setattr(collating, "read_transcription", editor_saves_meanwhile)
     with pytest.raises(UserError) as refused:
-        collating.collate_witness(PBS, collection, "unamir-100", "P", normalise={"case"})
+        collating.collate_witness(pbs, collection, "unamir-100", "P", normalise={"case"})
     assert "changed while it was being collated" in str(refused.value.diagnostics[0])
     assert b"<!-- saved -->" in target.read_bytes() and b"<app" not in target.read_bytes()
     assert sorted(p.name for p in collection.iterdir()) == ["register.xml", "unamir-100.xml"]
 
 
-def test_the_collated_witness_is_built_as_a_view(collection, tmp_path):
-    assert collate(collection, PBS, "--normalise", "case").returncode == 0
+def test_the_collated_witness_is_built_as_a_view(collection, pbs, tmp_path):
+    assert collate(collection, pbs, "--normalise", "case").returncode == 0
     out = tmp_path / "build"
     assert run_cli("build", str(collection), "--out", str(out)).returncode == 0
     text = (out / "unamir-100" / "unamir-100.witness-P.txt").read_text(encoding="utf-8")
     assert text.endswith("inform the Ambassad [P breaks off here]\n")
 
 
-def test_a_third_witness_joins_the_readings_it_shares_and_reads_as_itself(collection, tmp_path):
+def test_a_third_witness_joins_the_readings_it_shares_and_reads_as_itself(collection, pbs, tmp_path):
     """Q: P's text, but with T's "initiative" and CR LF line ends. Where Q reads as P, Q
     joins P's reading; where it reads as T, the app does not name it (and the apparatus
     lists it with T); the document stays valid, and Q's text comes out as Q's."""
-    assert collate(collection, PBS, "--normalise", "case").returncode == 0
+    assert collate(collection, pbs, "--normalise", "case").returncode == 0
     q = tmp_path / "q.txt"
-    q.write_bytes(PBS.read_text(encoding="utf-8").replace("initiatives", "initiative").replace("\n", "\r\n")
+    q.write_bytes(pbs.read_text(encoding="utf-8").replace("initiatives", "initiative").replace("\n", "\r\n")
                   .encode("utf-8"))
     third = run_cli("import", str(q), "--into", str(collection), "--witness-of", "unamir-100", "--siglum", "Q",
                     "--normalise", "case")
@@ -222,7 +226,7 @@ def test_the_copy_text_collated_with_itself_has_no_variant(collection):
     assert witness_lines(tree, "#unamir-100-T2") == [text(b, "diplomatic") for b in blocks(tree, "reading")]
 
 
-def test_a_collation_that_would_leave_the_document_invalid_writes_nothing(collection, monkeypatch):
+def test_a_collation_that_would_leave_the_document_invalid_writes_nothing(collection, pbs, monkeypatch):
     """A safety net, whatever the cause: the collated document is checked (RELAX NG,
     Schematron, witness rules) before it replaces the old one. Here the header it would
     write is made invalid on purpose."""
@@ -238,7 +242,7 @@ def test_a_collation_that_would_leave_the_document_invalid_writes_nothing(collec
     monkeypatch.setattr(collating, "_declare", declare_wrongly)
     before = (collection / "unamir-100.xml").read_bytes()
     with pytest.raises(UserError) as refused:
-        collating.collate_witness(PBS, collection, "unamir-100", "P", normalise={"case"})
+        collating.collate_witness(pbs, collection, "unamir-100", "P", normalise={"case"})
     messages = [str(d) for d in refused.value.diagnostics]
     assert any("the collation would leave the document invalid" in m for m in messages)
     assert any("(after collation)" in m and "[relaxng]" in m for m in messages)

@@ -12,26 +12,32 @@ from pathlib import Path
 import pytest
 from lxml import etree, isoschematron
 
-from conftest import ROOT, SHARED, TEI_DIR, run_cli
+from conftest import ROOT, TEI_DIR, run_cli
 from tools import require
 
-CMIF = SHARED / "reference" / "cmif"
 SCH = "http://purl.oclc.org/dsdl/schematron"
 SVRL = "{http://purl.oclc.org/dsdl/svrl}"
 
 
-def cmif_problems(path: Path) -> list[str]:
+@pytest.fixture
+def cmif_reference(shared) -> Path:
+    """The official CMIF schema, rules and examples, in ../shared/."""
+    return shared / "reference" / "cmif"
+
+
+def cmif_problems(path: Path, reference: Path) -> list[str]:
     """Every problem a CMIF file has: the official RELAX NG (jing), the official Schematron
     errors E0001-E0004 (plain XPath 1, run by lxml once the declared xslt2 binding is set
-    aside), and its XPath 2 warning W0001 (a UUID as bibl/@xml:id) checked in Python."""
+    aside), and its XPath 2 warning W0001 (a UUID as bibl/@xml:id) checked in Python.
+    ``reference``: the folder of the official CMIF files (the cmif_reference fixture)."""
     require("java", "jing runs on Java")
     jing = require("pyjing", "jing validates against the CMIF schema")
-    result = subprocess.run([jing, str(CMIF / "cmi-customization.rng"), str(path)], capture_output=True,
+    result = subprocess.run([jing, str(reference / "cmi-customization.rng"), str(path)], capture_output=True,
                             text=True, timeout=300)
     problems = [line.split(": error: ", 1)[1] for line in result.stdout.splitlines() if ": error: " in line]
     assert result.returncode == (1 if problems else 0), result.stdout + result.stderr
 
-    rules = etree.parse(str(CMIF / "cmif.sch"))
+    rules = etree.parse(str(reference / "cmif.sch"))
     rules.getroot().set("queryBinding", "xslt")
     for pattern in rules.xpath("//sch:pattern[@id='uuid']", namespaces={"sch": SCH}):
         pattern.getparent().remove(pattern)
@@ -48,13 +54,14 @@ def cmif_problems(path: Path) -> list[str]:
 
 
 @pytest.mark.parametrize("example", ["example01_basic.xml", "example02_cmi-with-printed-edition.xml"])
-def test_the_cmif_check_finds_exactly_the_known_problem_of_the_official_examples(example):
-    assert cmif_problems(CMIF / example) == ['value of attribute "cert" is invalid; must be equal to "low"']
+def test_the_cmif_check_finds_exactly_the_known_problem_of_the_official_examples(example, cmif_reference):
+    assert cmif_problems(cmif_reference / example, cmif_reference) == \
+        ['value of attribute "cert" is invalid; must be equal to "low"']
 
 
-def test_the_cmif_check_catches_each_schematron_error(tmp_path):
+def test_the_cmif_check_catches_each_schematron_error(tmp_path, cmif_reference):
     broken = tmp_path / "broken.xml"
-    text = (CMIF / "example01_basic.xml").read_text(encoding="utf-8").replace(' cert="medium"', "")
+    text = (cmif_reference / "example01_basic.xml").read_text(encoding="utf-8").replace(' cert="medium"', "")
     text = text.replace('<correspAction type="received">\n                    <persName ref="http://d-nb.info/gnd/116113669">',
                         '<correspAction type="sent">\n                    <persName ref="http://d-nb.info/gnd/116113669">')
     text = text.replace('source="#f5055f00-9182-4728-8f81-a0cf016b616b">\n                <correspAction type="sent">\n'
@@ -64,12 +71,12 @@ def test_the_cmif_check_catches_each_schematron_error(tmp_path):
                         '                    <persName ref="http://d-nb.info/gnd/118629662">Weber, Carl Maria von</persName>\n'
                         '                    <placeName ref="http://www.geonames.org/2898442">')
     broken.write_text(text, encoding="utf-8")
-    problems = " ".join(cmif_problems(broken))
+    problems = " ".join(cmif_problems(broken, cmif_reference))
     assert "[E0002]" in problems and "[E0003]" in problems
 
 
-def test_our_cmif_file_meets_every_rule(built):
-    assert cmif_problems(built / "cmif.xml") == []
+def test_our_cmif_file_meets_every_rule(built, cmif_reference):
+    assert cmif_problems(built / "cmif.xml", cmif_reference) == []
 
 
 def test_cmif_describes_every_cable_with_verified_identifiers_only(built):
@@ -171,13 +178,13 @@ def test_exports_are_the_same_in_every_build(built, tmp_path):
 
 @pytest.mark.parametrize("base_url", ["https://example.org/cables/", "http://localhost:8000/",
                                       "https://edition.example.net/unamir/", "https://cables.example.org/"])
-def test_every_export_is_valid_whatever_the_base_url(base_url, tmp_path, json_validators):
+def test_every_export_is_valid_whatever_the_base_url(base_url, tmp_path, json_validators, cmif_reference):
     """The CMIF bibl's xml:id once came out as a bare UUID, no XML name when it starts with
     a digit (as for the README's own example URL): every export is checked for several."""
     out = tmp_path / "build"
     result = run_cli("build", str(TEI_DIR), "--out", str(out), "--base-url", base_url)
     assert result.returncode == 0, result.stderr
-    assert cmif_problems(out / "cmif.xml") == []
+    assert cmif_problems(out / "cmif.xml", cmif_reference) == []
     cmif = etree.parse(str(out / "cmif.xml"))
     source = cmif.find(".//{http://www.tei-c.org/ns/1.0}bibl").get("{http://www.w3.org/XML/1998/namespace}id")
     assert all(c.get("source") == f"#{source}" for c in cmif.iter("{http://www.tei-c.org/ns/1.0}correspDesc"))

@@ -355,13 +355,13 @@ def test_the_collection_page_lists_every_document_by_date(built):
         assert (built / href).is_file(), href
 
 
-def test_draft_fragment_and_collated_witness_pages_are_valid_html_too(tmp_path):
+def test_draft_fragment_and_collated_witness_pages_are_valid_html_too(tmp_path, shared):
     """The pages the importer's documents make: a draft (imported, placeholders left), a
     cable known from quotations, and the edition with P collated without normalising
     capitals (labels and markings inside readings)."""
     import shutil
 
-    from conftest import SHARED, run_cli
+    from conftest import run_cli
     from test_collate import without_p
 
     tei = tmp_path / "tei"
@@ -369,7 +369,7 @@ def test_draft_fragment_and_collated_witness_pages_are_valid_html_too(tmp_path):
     shutil.copy(TEI_DIR / "register.xml", tei)
     tree = without_p(etree.parse(str(CABLE)))
     (tei / "unamir-100.xml").write_bytes(b'<?xml version="1.0" encoding="UTF-8"?>\n' + etree.tostring(tree) + b"\n")
-    pbs = SHARED / "sources" / "unamir-100-pbs.txt"
+    pbs = shared / "sources" / "unamir-100-pbs.txt"
     assert run_cli("import", str(pbs), "--into", str(tei), "--witness-of", "unamir-100", "--siglum", "P").returncode == 0
     quotations = tmp_path / "q.txt"
     quotations.write_text('Number: Q: 1\n\n"We cannot agree [...] to the operation."\nSource: A book, 1999\n',

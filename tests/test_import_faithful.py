@@ -16,11 +16,16 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from conftest import DATA, SHARED, TEI_DIR, run_cli
+from conftest import DATA, TEI_DIR, run_cli
 
 NS = {"tei": "http://www.tei-c.org/ns/1.0"}
 T_TEXT = (DATA / "unamir-100-transcription.txt").read_text(encoding="utf-8")
-P_TEXT = (SHARED / "sources" / "unamir-100-pbs.txt").read_text(encoding="utf-8")
+
+
+@pytest.fixture
+def p_text(shared) -> str:
+    """P: the copy of the cable on PBS Frontline's page, in ../shared/."""
+    return (shared / "sources" / "unamir-100-pbs.txt").read_text(encoding="utf-8")
 
 
 def words(text: str) -> list[str]:
@@ -88,8 +93,8 @@ def test_a_line_broken_after_a_hyphen_is_joined_without_a_space_and_declared(tmp
     assert "none after a hyphen" in declared
 
 
-def test_page_furniture_is_reported_with_its_lines_and_kept_out_of_the_cable(tmp_path):
-    result, tree, source = imported(tmp_path, P_TEXT, register=True)
+def test_page_furniture_is_reported_with_its_lines_and_kept_out_of_the_cable(tmp_path, p_text):
+    result, tree, source = imported(tmp_path, p_text, register=True)
     for line, text in ((1, "frontline online: the triumph of evil"), (3, "navigation, see below for text")):
         assert f"{source}:{line}:1: warning: page furniture, kept out of the cable" in result.stderr
         assert text in tree.xpath("string(//tei:segmentation)", namespaces=NS)      # declared
@@ -100,8 +105,8 @@ def test_page_furniture_is_reported_with_its_lines_and_kept_out_of_the_cable(tmp
     assert tree.xpath("//tei:front//tei:ab/tei:date/@when", namespaces=NS) == ["1994-01-11"]
 
 
-def test_from_and_to_lines_are_split_into_persons_names_places_and_markings(tmp_path):
-    _, tree, _ = imported(tmp_path, P_TEXT, register=True)
+def test_from_and_to_lines_are_split_into_persons_names_places_and_markings(tmp_path, p_text):
+    _, tree, _ = imported(tmp_path, p_text, register=True)
     to = tree.xpath("//tei:item[@n='to']", namespaces=NS)[0]
     assert [p.text for p in to.xpath("tei:persName", namespaces=NS)] == ["BOOH-BOOH", "DALLAIRE"]
     assert to.xpath("string(tei:seg[@type='handling'])", namespaces=NS) == "UNAMIR ONLY"
@@ -118,7 +123,7 @@ def test_from_and_to_lines_are_split_into_persons_names_places_and_markings(tmp_
         ["UNAMIR ONLY", "NO DISTRIBUTION"]
     # without a register, the place is a placeholder too
     (tmp_path / "bare").mkdir()
-    _, bare, _ = imported(tmp_path / "bare", P_TEXT)
+    _, bare, _ = imported(tmp_path / "bare", p_text)
     assert bare.xpath("//tei:item[@n='from']/tei:name/text()", namespaces=NS) == ["UNATIONS", "NEW YORK"]
 
 
@@ -161,8 +166,8 @@ def test_gap_markers_become_gaps_and_read_as_written(tmp_path):
     assert "1. We have [illegible] the situation [...] in the light of [GAP 2 words] and […]." in diplomatic
 
 
-def test_a_copy_that_ends_inside_a_paragraph_is_flagged_as_incomplete(tmp_path):
-    result, tree, source = imported(tmp_path, P_TEXT, register=True)
+def test_a_copy_that_ends_inside_a_paragraph_is_flagged_as_incomplete(tmp_path, p_text):
+    result, tree, source = imported(tmp_path, p_text, register=True)
     assert f"{source}:22:1: warning: the transcription ends inside paragraph 6" in result.stderr
     assert tree.xpath("//tei:p[@n='6']/tei:gap/@reason", namespaces=NS) == ["incomplete"]
     assert "incomplete: it ends inside paragraph 6" in tree.xpath("string(//tei:witness)", namespaces=NS)
@@ -209,8 +214,8 @@ def test_a_quotation_without_its_source_is_refused_with_its_line(tmp_path):
     assert f"{source}:8:1: error: a quotation without its source" in result.stderr
 
 
-def test_drafts_are_published_only_when_asked_and_never_exported(tmp_path):
-    imported(tmp_path, P_TEXT, register=True, doc_id="pbs")
+def test_drafts_are_published_only_when_asked_and_never_exported(tmp_path, p_text):
+    imported(tmp_path, p_text, register=True, doc_id="pbs")
     shutil.copy(TEI_DIR / "unamir-100.xml", tmp_path / "tei")
     # P imported as a new document: the same cable twice
     validated = run_cli("validate", str(tmp_path / "tei"))

@@ -18,17 +18,17 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from conftest import ROOT, SHARED, TEI_DIR
+from conftest import ROOT, TEI_DIR
 
 OAI = "{http://www.openarchives.org/OAI/2.0/}"
-SCHEMAS = SHARED / "reference" / "oai"
 PARSER = etree.XMLParser(no_network=True, resolve_entities=False)
 COUNT = 1000
 
 
 @pytest.fixture(scope="module")
-def schemas():
-    return {name: etree.XMLSchema(etree.parse(str(SCHEMAS / name), PARSER))
+def schemas(shared):
+    """The official OAI-PMH and DRIVER schemas, in ../shared/."""
+    return {name: etree.XMLSchema(etree.parse(str(shared / "reference" / "oai" / name), PARSER))
             for name in ("OAI-PMH.xsd", "driver-OAI-PMH-oai_dc.xsd", "driver-static-repository.xsd")}
 
 

@@ -19,7 +19,7 @@ EXPECT = re.compile(r"expect: (?:(valid)|([\w-]+) at line (\d+)(?:; also ([\w-]+
 # Rules made by cable-edition validate itself rather than by cable.sch.
 PYTHON_RULES = {"pointer-resolves", "id-unique", "record-unused", "relaxng", "well-formed", "id-characters", "witness-siglum", "app-witness",
                 "app-witness-once", "app-copy-text", "pi-target", "cable-number-unique",
-                "id-dot", "id-length", "id-reserved", "id-case", "register-missing"}
+                "id-dot", "id-length", "id-reserved", "id-case", "register-missing", "other-customisation"}
 WARNINGS = {"record-unused", "placeholder", "heading-names"}
 
 

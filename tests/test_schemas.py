@@ -5,11 +5,17 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
-from conftest import SHARED, TEI_DIR, copy_of
+import pytest
+
+from conftest import TEI_DIR, copy_of
 from test_rules import FIXTURES, cases
 from tools import require
 
-TEI_ALL = SHARED / "reference" / "tei" / "tei_all.rng"
+
+@pytest.fixture
+def tei_all(shared) -> Path:
+    """The official tei_all schema, in ../shared/."""
+    return shared / "reference" / "tei" / "tei_all.rng"
 
 
 def valid_documents() -> list[Path]:
@@ -18,23 +24,23 @@ def valid_documents() -> list[Path]:
     return files
 
 
-def test_edition_and_valid_fixtures_conform_to_tei_all():
+def test_edition_and_valid_fixtures_conform_to_tei_all(tei_all):
     require("java", "jing runs on Java")
     jing = require("pyjing", "jing validates against tei_all")
     files = valid_documents()
     assert len(files) >= 6
-    result = subprocess.run([jing, str(TEI_ALL), *map(str, files)], capture_output=True, text=True, timeout=300)
+    result = subprocess.run([jing, str(tei_all), *map(str, files)], capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-def test_tei_all_check_catches_what_is_not_tei(tmp_path):
+def test_tei_all_check_catches_what_is_not_tei(tmp_path, tei_all):
     """The conformance test above would fail on a document outside TEI."""
     require("java", "jing runs on Java")
     jing = require("pyjing", "jing validates against tei_all")
     bad = tmp_path / "bad.xml"
     bad.write_text((TEI_DIR / "unamir-100.xml").read_text(encoding="utf-8")
                    .replace("<closer>", "<cableCloser>").replace("</closer>", "</cableCloser>"), encoding="utf-8")
-    result = subprocess.run([jing, str(TEI_ALL), str(bad)], capture_output=True, text=True, timeout=300)
+    result = subprocess.run([jing, str(tei_all), str(bad)], capture_output=True, text=True, timeout=300)
     assert result.returncode != 0 and "cableCloser" in result.stdout + result.stderr
 
 

@@ -6,16 +6,22 @@ listed apart from the editorial interventions."""
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 from lxml import etree
 
-from conftest import CABLE, SHARED
+from conftest import CABLE
 from teitext import NS, witness_lines
 from test_html import Page
 
-PBS = SHARED / "sources" / "unamir-100-pbs.txt"
 BREAK = " [P breaks off here]"
+
+
+@pytest.fixture
+def pbs(shared) -> Path:
+    """P: the copy of the cable on PBS Frontline's page, in ../shared/."""
+    return shared / "sources" / "unamir-100-pbs.txt"
 
 
 def declared(tree, wit: str) -> set[str]:
@@ -48,10 +54,10 @@ def test_the_header_declares_how_p_was_collated_and_lists_p():
     assert "Ambassad" in " ".join(witness.itertext())
 
 
-def test_p_derived_from_the_tei_is_the_copy_of_p_after_the_declared_normalisations():
+def test_p_derived_from_the_tei_is_the_copy_of_p_after_the_declared_normalisations(pbs):
     tree = etree.parse(str(CABLE))
     normalisations = declared(tree, "#unamir-100-P")
-    held = PBS.read_text(encoding="utf-8").split("\n")
+    held = pbs.read_text(encoding="utf-8").split("\n")
     assert normalise(witness_lines(tree, "#unamir-100-P"), normalisations) == normalise(held, normalisations)
 
 

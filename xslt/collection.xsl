@@ -123,9 +123,9 @@
           <xsl:otherwise>{@date}</xsl:otherwise>
         </xsl:choose></td>
       <td>{@number}</td>
-      <td>{string-join(action[@type = 'sent']/person/@name, ', ')}</td>
-      <td>{string-join(action[@type = 'received']/person/@name, ', ')}</td>
-      <td><a href="{@id}/index.html">{@subject}</a><xsl:if test="@draft"> <strong class="draft">(draft)</strong></xsl:if></td>
+      <td>{string-join(ce:parties(action[@type = 'sent'])/@name, ', ')}</td>
+      <td>{string-join(ce:parties(action[@type = 'received'])/@name, ', ')}</td>
+      <td><a href="{@id}/index.html">{(@subject[. != ''], @title)[1]}</a><xsl:if test="@draft"> <strong class="draft">(draft)</strong></xsl:if></td>
       <td>
         <a href="{@id}/{@id}.reading.txt" aria-label="Reading text of {@number}">reading</a> ·
         <a href="{@id}/{@id}.diplomatic.txt" aria-label="Diplomatic text of {@number}">diplomatic</a> ·

@@ -73,6 +73,61 @@
     <xsl:sequence select="string(root($node)/tei:TEI/@xml:id)"/>
   </xsl:function>
 
+  <!-- ============================================================ the cable's facts -->
+
+  <!-- What the document is, as its titles say: "Telegram" (an archive's printed telegram:
+       the first word of the archive's title), else "Code cable". -->
+  <xsl:function name="ce:document-kind" as="xs:string">
+    <xsl:param name="tei" as="element(tei:TEI)"/>
+    <xsl:variable name="archival" select="$tei/tei:teiHeader//tei:bibl[@type = 'cable']/tei:title[@type = 'archival']"/>
+    <xsl:sequence select="if ($tei/tei:text/tei:body/tei:div[@type = 'telegram'])
+                          then (tokenize(normalize-space($archival))[1], 'Telegram')[1] else 'Code cable'"/>
+  </xsl:function>
+
+  <!-- Who an action of a document's entry names as its party: its persons, else its
+       organisations (a cable from a person of an office names the person). -->
+  <xsl:function name="ce:parties" as="element()*">
+    <xsl:param name="action" as="element()?"/>
+    <xsl:sequence select="($action/person, $action/org[empty($action/person)])"/>
+  </xsl:function>
+
+  <!-- The action addressees, and the information addressees ("Repeated to"), apart. -->
+  <xsl:function name="ce:action-addressees" as="element(tei:correspAction)?">
+    <xsl:param name="header" as="element(tei:teiHeader)"/>
+    <xsl:sequence select="$header//tei:correspAction[@type = 'received'][not(@subtype = 'info')][1]"/>
+  </xsl:function>
+  <xsl:function name="ce:info-action" as="element(tei:correspAction)?">
+    <xsl:param name="header" as="element(tei:teiHeader)"/>
+    <xsl:sequence select="$header//tei:correspAction[@type = 'received'][@subtype = 'info'][1]"/>
+  </xsl:function>
+
+  <!-- The label of each kind of marking, and a sentence of them for a description. -->
+  <xsl:variable name="ce:marking-labels" select="map { 'classification': 'Classification',
+                                                        'precedence': 'Precedence', 'handling': 'Handling' }"/>
+  <xsl:function name="ce:marking-sentence" as="xs:string">
+    <xsl:param name="cable" as="element(tei:bibl)?"/>
+    <xsl:param name="kind" as="xs:string"/>
+    <xsl:variable name="values" select="$cable/tei:note[@type = $kind] ! normalize-space(.)"/>
+    <xsl:sequence select="if (exists($values)) then $ce:marking-labels($kind) || ': ' || string-join($values, '; ') || '. '
+                          else ''"/>
+  </xsl:function>
+
+  <!-- The archive's footnotes in the text, and the id each is linked by ("<doc>-fn1"…). -->
+  <xsl:function name="ce:archive-notes" as="element(tei:note)*">
+    <xsl:param name="tei" as="element(tei:TEI)"/>
+    <xsl:sequence select="$tei/tei:text//tei:note[@type = 'archive']"/>
+  </xsl:function>
+  <xsl:function name="ce:archive-note-id" as="xs:string">
+    <xsl:param name="note" as="element(tei:note)"/>
+    <xsl:sequence select="ce:document-id($note) || '-fn' || (count($note/preceding::tei:note[@type = 'archive']) + 1)"/>
+  </xsl:function>
+  <!-- Who wrote the archive's notes (its respStmt), for a heading. -->
+  <xsl:function name="ce:archive-name" as="xs:string">
+    <xsl:param name="tei" as="element(tei:TEI)"/>
+    <xsl:variable name="idno" select="$tei/tei:teiHeader//tei:bibl[@type = 'cable']/tei:idno[@type = 'archive'][1]"/>
+    <xsl:sequence select="(upper-case($idno/@subtype), 'the archive')[1]"/>
+  </xsl:function>
+
   <!-- A draft still holds placeholders (left by the importer): it is never exported, and
        its page is published only when the build is asked to (build -\-drafts). -->
   <xsl:function name="ce:is-draft" as="xs:boolean" cache="yes">
@@ -212,7 +267,7 @@
     <xsl:param name="tei" as="element(tei:TEI)"/>
     <xsl:param name="view" as="xs:string"/>
     <xsl:sequence select="($tei/tei:text/tei:front[$view = 'diplomatic'], $tei/tei:text/tei:body)
-                          //(tei:ab | tei:item | tei:p | tei:closer | tei:cit)"/>
+                          //(tei:ab | tei:item | tei:dateline | tei:p | tei:closer | tei:cit)"/>
   </xsl:function>
 
   <!-- ============================ witnesses ============================ -->

@@ -47,12 +47,21 @@
               changed="{max($header//tei:revisionDesc/tei:change/@when ! string(.))}"
               licence="{ce:safe-href(($header//tei:licence/@target)[1])}"
               publisher="{normalize-space($header//tei:publicationStmt/tei:publisher[1])}"
-              lang="{($tei/@xml:lang, 'en')[1]}">
+              lang="{($tei/@xml:lang, 'en')[1]}" kind="{ce:document-kind($tei)}">
       <xsl:if test="ce:is-draft($tei)">
         <xsl:attribute name="draft" select="'yes'"/>
       </xsl:if>
+      <xsl:for-each select="$cable/tei:note[@type = ('classification', 'precedence', 'handling')]">
+        <marking type="{@type}">{normalize-space(.)}</marking>
+      </xsl:for-each>
+      <xsl:for-each select="$cable/tei:idno[@type = 'archive']">
+        <archive source="{@subtype}" id="{normalize-space(.)}" url="{ce:safe-href($cable/tei:ref[@type = 'archive']/@target)}"/>
+      </xsl:for-each>
+      <xsl:for-each select="$tei/tei:text//tei:closer/tei:signed">
+        <signed>{normalize-space(.)}</signed>
+      </xsl:for-each>
       <xsl:for-each select="$header//tei:correspAction">
-        <action type="{@type}">
+        <action type="{if (@subtype = 'info') then 'info' else @type}">
           <xsl:for-each select="tei:persName | tei:orgName | tei:placeName">
             <xsl:element name="{map { 'persName': 'person', 'orgName': 'org', 'placeName': 'place' }(local-name())}">
               <xsl:attribute name="name" select="normalize-space(.)"/>
@@ -77,28 +86,33 @@
     <xsl:variable name="header" select="$tei/tei:teiHeader"/>
     <xsl:variable name="cable" select="$header//tei:bibl[@type = 'cable'][1]"/>
     <xsl:variable name="sent" select="$header//tei:correspAction[@type = 'sent'][1]"/>
-    <xsl:variable name="received" select="$header//tei:correspAction[@type = 'received'][1]"/>
+    <xsl:variable name="received" select="ce:action-addressees($header)"/>
     <oai_dc:dc xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"
       xsi:schemaLocation="http://www.openarchives.org/OAI/2.0/oai_dc/ http://www.openarchives.org/OAI/2.0/oai_dc.xsd">
       <xsl:namespace name="dc" select="'http://purl.org/dc/elements/1.1/'"/>
       <dc:title>{normalize-space($header//tei:titleStmt/tei:title[@type = 'main'][1])}</dc:title>
-      <xsl:for-each select="$sent/tei:persName">
+      <!-- Persons, else offices (a cable from a person of an office is the person's). -->
+      <xsl:for-each select="$sent/(tei:persName, tei:orgName[empty(../tei:persName)])">
         <dc:creator>{normalize-space(.)}</dc:creator>
       </xsl:for-each>
-      <xsl:for-each select="$received/tei:persName">
+      <xsl:for-each select="$received/(tei:persName, tei:orgName[empty(../tei:persName)])">
         <dc:contributor>{normalize-space(.)} (recipient)</dc:contributor>
+      </xsl:for-each>
+      <xsl:for-each select="ce:info-action($header)/(tei:persName, tei:orgName[empty(../tei:persName)])">
+        <dc:contributor>{normalize-space(.)} (information addressee)</dc:contributor>
       </xsl:for-each>
       <xsl:for-each select="$sent/tei:date/@when">
         <dc:date>{.}</dc:date>
       </xsl:for-each>
-      <dc:description>{normalize-space('Code cable ' || normalize-space($cable/tei:idno[1]) || ', “'
-        || normalize-space($cable/tei:title[1]) || '”, from '
+      <dc:description>{normalize-space(ce:document-kind($tei) || ' ' || normalize-space($cable/tei:idno[@type = 'cable-number'])
+        || ($cable/tei:title[@type = 'subject'] ! (', “' || normalize-space(.) || '”')) || ', from '
         || string-join($sent/(tei:persName, tei:orgName, tei:placeName) ! normalize-space(.), ', ') || ' to '
         || string-join($received/(tei:persName, tei:orgName, tei:placeName) ! normalize-space(.), ', ') || '. '
-        || (if ($cable/tei:note[@type = 'handling'])
-            then 'Handling: ' || string-join($cable/tei:note[@type = 'handling'] ! normalize-space(.), '; ') || '. ' else '')
+        || string-join(('classification', 'precedence', 'handling') ! ce:marking-sentence($cable, .))
         || 'A scholarly edition in TEI with ' || count(ce:interventions($tei)) || ' recorded editorial interventions.')}</dc:description>
-      <dc:subject>{normalize-space($cable/tei:title[@type = 'subject'][1])}</dc:subject>
+      <xsl:for-each select="$cable/tei:title[@type = 'subject']">
+        <dc:subject>{normalize-space(.)}</dc:subject>
+      </xsl:for-each>
       <xsl:for-each-group select="$tei/tei:text//(tei:persName | tei:orgName | tei:placeName | tei:rs)" group-by="@ref">
         <xsl:sort select="current-grouping-key()"/>
         <dc:subject>{ce:record-name(ce:record(current-grouping-key(), .))}</dc:subject>
@@ -107,7 +121,12 @@
       <dc:type>Text</dc:type>
       <dc:format>application/tei+xml</dc:format>
       <dc:identifier>{ce:document-url($tei/@xml:id)}</dc:identifier>
-      <dc:identifier>{normalize-space($cable/tei:idno[1])}</dc:identifier>
+      <xsl:for-each select="$cable/tei:idno">
+        <dc:identifier>{normalize-space(.)}</dc:identifier>
+      </xsl:for-each>
+      <xsl:for-each select="$cable/tei:ref[@type = 'archive']/@target[ce:safe-href(.) != '']">
+        <dc:identifier>{ce:safe-href(.)}</dc:identifier>
+      </xsl:for-each>
       <dc:source>{string-join($header//tei:listWit/tei:witness ! normalize-space(.), ' ')}</dc:source>
       <xsl:for-each select="$header//tei:correspContext/tei:ref[@type = 'replyTo']">
         <dc:relation>In reply to {normalize-space(ce:record(@target, .)/tei:idno[1])}</dc:relation>
@@ -133,9 +152,16 @@
     <xsl:param name="entry" as="element(document)"/>
     <xsl:sequence select="map:merge((
         map { 'id': string($entry/@id), 'url': string($entry/@url), 'title': string($entry/@title),
-              'number': string($entry/@number), 'subject': string($entry/@subject),
+              'kind': string($entry/@kind), 'number': string($entry/@number), 'subject': string($entry/@subject),
               'date': string($entry/@when), 'dateText': string($entry/@date) },
         $entry/action ! map:entry(string(@type), ce:action-map(.)),
+        map { 'markings': map:merge((
+                ('classification', 'precedence') ! (let $kind := . return
+                    $entry/marking[@type = $kind][1] ! map { $kind: string(.) }),
+                map { 'handling': array { $entry/marking[@type = 'handling'] ! string(.) } })),
+              'signed': array { $entry/signed ! string(.) },
+              'archive': array { $entry/archive ! map { 'source': string(@source), 'id': string(@id),
+                                                        'url': string(@url) } } },
         map { 'inReplyTo': array { $entry/reply-to ! string(.) }, 'licence': string($entry/@licence) }
       ), map { 'duplicates': 'use-first' })"/>
   </xsl:function>
@@ -211,15 +237,16 @@
     <xsl:param name="entry" as="element(document)"/>
     <xsl:variable name="sent" select="$entry/action[@type = 'sent']"/>
     <xsl:variable name="received" select="$entry/action[@type = 'received']"/>
-    <xsl:variable name="authors" select="($sent/person, $sent/org[empty($sent/person)])"/>
+    <xsl:variable name="authors" select="ce:parties($sent)"/>
     <xsl:sequence select="map:merge((
         map { 'id': string($entry/@id), 'type': 'personal_communication',
-              'title': string($entry/@subject), 'genre': normalize-space('Code cable ' || $entry/@number),
+              'title': string(($entry/@subject[. != ''], $entry/@title)[1]),
+              'genre': normalize-space($entry/@kind || ' ' || $entry/@number),
               'number': string($entry/@number),
               'author': array { $authors ! map { 'literal': string(@name) } },
-              'recipient': array { ($received/person, $received/org[empty($received/person)]) ! map { 'literal': string(@name) } } },
-        $entry/@when[. castable as xs:date] ! map { 'issued': map { 'date-parts': [[
-            year-from-date(xs:date(.)), month-from-date(xs:date(.)), day-from-date(xs:date(.)) ]] } },
+              'recipient': array { ce:parties($received) ! map { 'literal': string(@name) } } },
+        $entry/@when[substring(., 1, 10) castable as xs:date] ! xs:date(substring(., 1, 10)) ! map {
+            'issued': map { 'date-parts': [[ year-from-date(.), month-from-date(.), day-from-date(.) ]] } },
         $sent/place[1] ! map { 'event-place': string(@name) },
         map { 'container-title': 'cable-edition', 'publisher': string($entry/@publisher),
               'language': string($entry/@lang) },
@@ -328,7 +355,7 @@
   <!-- A document's correspDesc for CMIF, from its entry. -->
   <xsl:template match="document" mode="cmif">
     <correspDesc xmlns="http://www.tei-c.org/ns/1.0" ref="{@url}" source="#{$cmif-source-id}">
-      <xsl:for-each select="action">
+      <xsl:for-each select="action[@type != 'info']">
         <correspAction type="{@type}">
           <xsl:for-each select="person, org, place">
             <xsl:element name="{map { 'person': 'persName', 'org': 'orgName', 'place': 'placeName' }(local-name())}"

@@ -211,8 +211,8 @@
         $entry/@url[. != ''] ! map { '@id': string(.), 'url': string(.) },
         map { 'name': string($entry/@title), 'about': string($entry/@subject), 'identifier': string($entry/@number),
               'inLanguage': string($entry/@lang),
-              'sender': array { ($sent/person, $sent/org[empty($sent/person)]) ! $agent(.) },
-              'recipient': array { ($received/person, $received/org[empty($received/person)]) ! $agent(.) } },
+              'sender': array { ce:parties($sent) ! $agent(.) },
+              'recipient': array { ce:parties($received) ! $agent(.) } },
         $entry/@when[. != ''] ! map { 'dateSent': string(.) },
         $sent/place[1] ! map { 'locationCreated': map:merge((map { '@type': 'Place', 'name': string(@name) },
                                                             @ref[. != ''] ! map { 'sameAs': string(.) })) },
@@ -292,6 +292,7 @@
                the notes below the text (the grid places the panel in its own column). -->
           <xsl:call-template name="ce:metadata"><xsl:with-param name="tei" select="$tei"/></xsl:call-template>
           <div class="notes-column">
+            <xsl:call-template name="ce:archive-notes"><xsl:with-param name="tei" select="$tei"/></xsl:call-template>
             <xsl:call-template name="ce:apparatus"><xsl:with-param name="tei" select="$tei"/></xsl:call-template>
             <xsl:call-template name="ce:variants"><xsl:with-param name="tei" select="$tei"/></xsl:call-template>
             <xsl:call-template name="ce:entity-index"><xsl:with-param name="tei" select="$tei"/></xsl:call-template>
@@ -306,15 +307,19 @@
     <xsl:variable name="header" select="$tei/tei:teiHeader"/>
     <xsl:variable name="cable" select="$header//tei:bibl[@type = 'cable']"/>
     <xsl:variable name="sent" select="$header//tei:correspAction[@type = 'sent']"/>
-    <xsl:variable name="received" select="$header//tei:correspAction[@type = 'received']"/>
+    <xsl:variable name="received" select="ce:action-addressees($header)"/>
     <xsl:variable name="id" select="string($tei/@xml:id)"/>
     <aside class="meta" aria-labelledby="meta-heading">
-      <h2 id="meta-heading">About this cable</h2>
+      <h2 id="meta-heading">About this {lower-case(ce:document-kind($tei)) => replace('^code ', '')}</h2>
       <dl>
         <dt>From</dt>
         <dd><xsl:apply-templates select="$sent/(tei:persName | tei:orgName | tei:placeName)" mode="meta-name"/></dd>
         <dt>To</dt>
         <dd><xsl:apply-templates select="$received/(tei:persName | tei:orgName | tei:placeName)" mode="meta-name"/></dd>
+        <xsl:for-each select="ce:info-action($header)">
+          <dt>Information addressees</dt>
+          <dd><xsl:apply-templates select="tei:persName | tei:orgName | tei:placeName" mode="meta-name"/></dd>
+        </xsl:for-each>
         <dt>Date</dt>
         <dd>
           {normalize-space($sent/tei:date)}
@@ -325,14 +330,43 @@
             <span class="note-text">{normalize-space(.)}</span>
           </xsl:for-each>
         </dd>
-        <dt>Cable number</dt>
-        <dd>{normalize-space($cable/tei:idno[@type = 'cable-number'])}</dd>
-        <dt>Subject</dt>
-        <dd>{normalize-space($cable/tei:title[@type = 'subject'])}</dd>
+        <xsl:for-each select="$cable/tei:idno[@type = 'cable-number']">
+          <dt>{if (ce:document-kind($tei) = 'Code cable') then 'Cable' else ce:document-kind($tei)} number</dt>
+          <dd>{normalize-space(.)}</dd>
+        </xsl:for-each>
+        <xsl:for-each select="$cable/tei:title[@type = 'subject']">
+          <dt>Subject</dt>
+          <dd>{normalize-space(.)}</dd>
+        </xsl:for-each>
+        <xsl:for-each select="$cable/tei:title[@type = 'archival']">
+          <dt>Title in {ce:archive-name($tei)}</dt>
+          <dd>{normalize-space(.)}</dd>
+        </xsl:for-each>
+        <xsl:for-each select="'classification', 'precedence'">
+          <xsl:variable name="kind" select="."/>
+          <xsl:for-each select="$cable/tei:note[@type = $kind]">
+            <dt>{$ce:marking-labels($kind)}</dt>
+            <dd>{normalize-space(.)}</dd>
+          </xsl:for-each>
+        </xsl:for-each>
         <xsl:if test="$cable/tei:note[@type = 'handling']">
           <dt>Handling markings</dt>
           <dd><xsl:value-of select="$cable/tei:note[@type = 'handling'] ! normalize-space(.)" separator="; "/></dd>
         </xsl:if>
+        <xsl:for-each select="$cable/tei:idno[@type = 'archive']">
+          <dt>In {upper-case(@subtype)}</dt>
+          <dd>
+            <xsl:variable name="href" select="ce:safe-href($cable/tei:ref[@type = 'archive']/@target)"/>
+            <xsl:choose>
+              <xsl:when test="$href"><a href="{$href}">{normalize-space(.)}</a></xsl:when>
+              <xsl:otherwise>{normalize-space(.)}</xsl:otherwise>
+            </xsl:choose>
+          </dd>
+        </xsl:for-each>
+        <xsl:for-each select="$cable/tei:note[@type = 'source']">
+          <dt>Source note by {ce:archive-name($tei)}</dt>
+          <dd>{normalize-space(.)}</dd>
+        </xsl:for-each>
         <xsl:for-each select="$header//tei:correspContext/tei:ref[@type = 'replyTo']">
           <dt>In reply to</dt>
           <dd>
@@ -491,6 +525,53 @@
   </xsl:template>
 
   <xsl:template match="tei:note" mode="html html-gaps"/>
+
+  <!-- The archive's footnote: its number, linked to the note below the text. -->
+  <xsl:template match="tei:note[@type = 'archive']" mode="html html-gaps">
+    <xsl:variable name="id" select="ce:archive-note-id(.)"/>
+    <sup class="fn"><a href="#{$id}" id="{$id}-ref" role="doc-noteref" aria-label="Note {@n} by {ce:archive-name(ancestor::tei:TEI)}">{@n}</a></sup>
+  </xsl:template>
+
+  <xsl:template match="tei:opener" mode="html html-gaps">
+    <xsl:apply-templates select="tei:dateline" mode="#current"/>
+  </xsl:template>
+  <xsl:template match="tei:dateline" mode="html html-gaps">
+    <p class="dateline"><xsl:call-template name="ce:block-content"/></p>
+  </xsl:template>
+
+  <xsl:template match="tei:quote[@type = 'block']" mode="html html-gaps">
+    <blockquote class="block">
+      <xsl:for-each select="tei:p">
+        <p><xsl:call-template name="ce:block-content"/></p>
+      </xsl:for-each>
+    </blockquote>
+  </xsl:template>
+
+  <xsl:template match="tei:signed" mode="html html-gaps">
+    <span class="signed"><xsl:apply-templates mode="#current"/></span>
+  </xsl:template>
+
+  <!-- The archive's footnotes, below the text, each linked back to its place. -->
+  <xsl:template name="ce:archive-notes">
+    <xsl:param name="tei" as="element(tei:TEI)"/>
+    <xsl:variable name="notes" select="ce:archive-notes($tei)"/>
+    <xsl:if test="exists($notes)">
+      <section class="archive-notes" aria-labelledby="archive-notes-heading">
+        <h2 id="archive-notes-heading">Notes by {ce:archive-name($tei)}</h2>
+        <ul>
+          <xsl:for-each select="$notes">
+            <li id="{ce:archive-note-id(.)}" role="doc-footnote">
+              <span class="fn-n">{@n}.</span>
+              <xsl:text> </xsl:text>
+              <xsl:apply-templates mode="html"/>
+              <xsl:text> </xsl:text>
+              <a class="back" href="#{ce:archive-note-id(.)}-ref" aria-label="Back to the text">↩</a>
+            </li>
+          </xsl:for-each>
+        </ul>
+      </section>
+    </xsl:if>
+  </xsl:template>
 
   <!-- A passage that an explanatory note targets: the passage, then its note reference. -->
   <xsl:template match="tei:seg[@xml:id]" mode="html html-gaps">

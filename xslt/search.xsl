@@ -29,9 +29,11 @@
   <xsl:variable name="ce:facets" as="map(xs:string, xs:string)" select="map {
       'sender': 'Sender', 'recipient': 'Recipient', 'year': 'Year', 'month': 'Month',
       'person': 'Person named', 'organisation': 'Organisation named', 'place': 'Place named',
-      'document': 'Document cited', 'handling': 'Handling marking' }"/>
+      'document': 'Document cited', 'classification': 'Classification', 'precedence': 'Precedence',
+      'handling': 'Handling marking' }"/>
   <xsl:variable name="ce:facet-order" as="xs:string+"
-    select="'sender', 'recipient', 'year', 'month', 'person', 'organisation', 'place', 'document', 'handling'"/>
+    select="'sender', 'recipient', 'year', 'month', 'person', 'organisation', 'place', 'document', 'classification',
+            'precedence', 'handling'"/>
 
   <!-- ============================================================ the record -->
 
@@ -46,22 +48,22 @@
     <html lang="{$entry/@lang}">
       <body>
         <main data-pagefind-body="">
-          <h1 data-pagefind-meta="title">{$entry/@number} — {$entry/@subject}</h1>
+          <h1 data-pagefind-meta="title">{if (string($entry/@subject)) then $entry/@number || ' — ' || $entry/@subject else $entry/@title}</h1>
           <div data-pagefind-ignore="">
             <span data-pagefind-meta="number">{$entry/@number}</span>
             <span data-pagefind-meta="subject">{$entry/@subject}</span>
             <span data-pagefind-meta="date">{$entry/@when}</span>
             <span data-pagefind-meta="dateText">{$entry/@date}</span>
-            <span data-pagefind-meta="from">{string-join(($sent/person, $sent/org[empty($sent/person)])/@name, ', ')}</span>
-            <span data-pagefind-meta="to">{string-join(($received/person, $received/org[empty($received/person)])/@name, ', ')}</span>
+            <span data-pagefind-meta="from">{string-join(ce:parties($sent)/@name, ', ')}</span>
+            <span data-pagefind-meta="to">{string-join(ce:parties($received)/@name, ', ')}</span>
             <span data-pagefind-sort="date">{$entry/@when}</span>
-            <xsl:for-each select="($sent/person, $sent/org[empty($sent/person)])/@name">
+            <xsl:for-each select="ce:parties($sent)/@name">
               <span data-pagefind-filter="sender">{.}</span>
             </xsl:for-each>
-            <xsl:for-each select="($received/person, $received/org[empty($received/person)])/@name">
+            <xsl:for-each select="ce:parties($received)/@name">
               <span data-pagefind-filter="recipient">{.}</span>
             </xsl:for-each>
-            <xsl:for-each select="$entry/@when[. castable as xs:date]">
+            <xsl:for-each select="$entry/@when[substring(., 1, 10) castable as xs:date]">
               <span data-pagefind-filter="year">{substring(., 1, 4)}</span>
               <span data-pagefind-filter="month">{substring(., 1, 7)}</span>
             </xsl:for-each>
@@ -77,8 +79,8 @@
             <xsl:for-each select="distinct-values($named[self::tei:bibl] ! normalize-space((tei:idno, tei:title)[1]))">
               <span data-pagefind-filter="document">{.}</span>
             </xsl:for-each>
-            <xsl:for-each select="distinct-values($cable/tei:note[@type = 'handling'] ! normalize-space(.))">
-              <span data-pagefind-filter="handling">{.}</span>
+            <xsl:for-each select="$entry/marking">
+              <span data-pagefind-filter="{@type}">{.}</span>
             </xsl:for-each>
           </div>
           <h2 id="{$id}-heading">Heading</h2>

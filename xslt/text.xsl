@@ -52,7 +52,7 @@
     <xsl:variable name="lines" as="xs:string*">
       <xsl:choose>
         <xsl:when test="$view = 'diplomatic'">
-          <xsl:sequence select="ce:blocks($tei, 'diplomatic') ! ce:line(., 'diplomatic')"/>
+          <xsl:sequence select="ce:blocks($tei, 'diplomatic') ! ce:line(., 'diplomatic'), ce:archive-note-lines($tei)"/>
         </xsl:when>
         <xsl:otherwise>
           <xsl:sequence select="ce:reading-lines($tei)"/>
@@ -79,6 +79,7 @@
       <xsl:sequence select="string-join(current-group() ! ce:line(., 'reading'),
                                         if (current-grouping-key()) then '&#10;' else '&#10;&#10;')"/>
     </xsl:for-each-group>
+    <xsl:sequence select="ce:archive-note-lines($tei)"/>
     <xsl:variable name="interventions" select="ce:interventions($tei)"/>
     <xsl:if test="exists($interventions)">
       <xsl:sequence select="'', 'Editorial interventions', ''"/>
@@ -91,6 +92,18 @@
       <xsl:sequence select="'', 'Witness variants', ''"/>
       <xsl:for-each select="$apps">
         <xsl:sequence select="position() || '. ' || ce:describe-variant(.)"/>
+      </xsl:for-each>
+    </xsl:if>
+  </xsl:function>
+
+  <!-- The archive's footnotes after the text, as it numbers them: "2. Supra." -->
+  <xsl:function name="ce:archive-note-lines" as="xs:string*">
+    <xsl:param name="tei" as="element(tei:TEI)"/>
+    <xsl:variable name="notes" select="ce:archive-notes($tei)"/>
+    <xsl:if test="exists($notes)">
+      <xsl:sequence select="'', 'Notes by ' || ce:archive-name($tei), ''"/>
+      <xsl:for-each select="$notes">
+        <xsl:sequence select="normalize-space(@n || '. ' || ce:line(., 'reading'))"/>
       </xsl:for-each>
     </xsl:if>
   </xsl:function>

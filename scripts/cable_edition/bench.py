@@ -42,6 +42,11 @@
         process counted (its just-in-time compiler and garbage collector); and whether the
         two write the same bytes. Neither the JVM nor the jar is part of the project.
 
+    python -m cable_edition.bench real --frus DIR [--jobs 2] [--rounds 3]
+        real documents beside synthetic ones: the FRUS telegrams of DIR (*.frus.xml), imported
+        from FRUS's TEI, and as many synthetic copies of the edition's cable, validated and
+        built cold in the same run, round by round; and the import itself.
+
     python -m cable_edition.bench search [--sizes 1000,10000]
         the search index at scale: the seconds Pagefind adds to a build, the index's size,
         and the time a word query and a facet query take in Chromium (cold cache) over a
@@ -247,6 +252,47 @@ def bench_scale(sizes: list[int], jobs: int, source: Path, folder: Path) -> None
     if single:
         print(f"\ncold build of the single cable, whole process: {single[0]['build s']:.2f} s; "
               f"a fresh process per document: median {single[0]['median process per doc s']:.2f} s")
+
+
+# ------------------------------------------------------------------ real documents
+
+def bench_real(frus: Path, jobs: int, rounds: int, source: Path, folder: Path) -> None:
+    """The FRUS corpus and as many synthetic copies, each validated and built cold, in
+    alternating rounds (so that both meet the same machine state)."""
+    cli = [sys.executable, "-m", "cable_edition"]
+    telegrams = sorted(frus.glob("*.frus.xml"))
+    if not telegrams:
+        raise SystemExit(f"{frus}: no FRUS document (*.frus.xml) to measure")
+    real = folder / "real"
+    real.mkdir(parents=True)
+    config = PACKAGE_DIR.parents[1] / "pyproject.toml"
+    if config.is_file():
+        (real / "pyproject.toml").write_bytes(config.read_bytes())
+    start = time.perf_counter()
+    for telegram in telegrams:
+        run_measured([*cli, "import", "--from", "frus", str(telegram), "--into", "tei"], real)
+    import_s = time.perf_counter() - start
+    synthetic, _ = _collection_folder(folder / "synthetic", source, len(telegrams))
+    times: dict[str, dict[str, list[float]]] = {"real": {"validate": [], "build": []},
+                                                "synthetic": {"validate": [], "build": []}}
+    for _ in range(rounds):
+        for name, work in (("real", real), ("synthetic", synthetic)):
+            times[name]["validate"].append(run_measured([*cli, "validate", "tei"], work)[0])
+            times[name]["build"].append(run_measured([*cli, "build", "tei", "--jobs", str(jobs), "--force"], work)[0])
+    n = len(telegrams)
+    print(f"\nreal documents, {n} FRUS telegrams beside {n} synthetic copies of UNAMIR: 100; medians of {rounds} "
+          f"alternating rounds; --jobs {jobs}, {os.cpu_count()} CPUs\n")
+    print("| collection | validate docs/s | cold build (s) | build docs/s | mean size (KB) |")
+    print("|---|---:|---:|---:|---:|")
+    sizes = {"real": [p.stat().st_size for p in (real / "tei").glob("*.xml") if p.name != "register.xml"],
+             "synthetic": [p.stat().st_size for p in (synthetic / "tei").glob("*.xml") if p.name != "register.xml"]}
+    for name in ("real", "synthetic"):
+        validate_s, build_s = (statistics.median(times[name][k]) for k in ("validate", "build"))
+        print(f"| {name} | {n / validate_s:.0f} | {build_s:.2f} | {n / build_s:.1f} | "
+              f"{statistics.mean(sizes[name]) / 1024:.1f} |")
+    ratio = statistics.median(times["real"]["build"]) / statistics.median(times["synthetic"]["build"])
+    print(f"\nbuild, real ÷ synthetic: {ratio:.2f}×; import --from frus, a process per telegram: "
+          f"{n / import_s:.1f} docs/s")
 
 
 # ------------------------------------------------------------------ stages
@@ -813,6 +859,11 @@ def main(argv: list[str] | None = None) -> int:
                      help=f"the Saxon-HE jar and the jars it needs, separated by '{os.pathsep}'")
     jvm.add_argument("--docs", type=positive, default=300)
     jvm.add_argument("--rounds", type=positive, default=6)
+    real = commands.add_parser("real", parents=[real_cable, built],
+                               help="real FRUS telegrams beside synthetic copies, in one run")
+    real.add_argument("--frus", type=source_folder("MANIFEST.json"), required=True,
+                      help="the folder of FRUS telegrams (../shared/corpora/frus)")
+    real.add_argument("--rounds", type=positive, default=3)
     search = commands.add_parser("search", parents=[real_cable],
                                  help="the search index: build share, size, query time in Chromium")
     search.add_argument("--sizes", type=sizes_list, default="1000,10000")
@@ -834,6 +885,9 @@ def main(argv: list[str] | None = None) -> int:
     elif args.command == "jvm":
         with tempfile.TemporaryDirectory() as folder:
             bench_jvm(args.classpath, args.docs, args.rounds, args.source, Path(folder))
+    elif args.command == "real":
+        with tempfile.TemporaryDirectory() as folder:
+            bench_real(args.frus, args.jobs, args.rounds, args.source, Path(folder))
     elif args.command == "search":
         with tempfile.TemporaryDirectory() as folder:
             bench_search(args.sizes, args.source, Path(folder))

@@ -15,6 +15,7 @@ from cable_edition import __version__
 from cable_edition.diagnostics import (InternalError, Interrupted, UserError, render_github, render_json, render_junit,
                                        render_text, shown)
 from cable_edition.load import DEFAULT_MAX_BYTES
+from cable_edition.archives import ADAPTERS
 from cable_edition.project import ConfigError, NoDocumentsError
 
 FORMATS = ("text", "github", "junit", "json")
@@ -165,6 +166,12 @@ def _parser() -> argparse.ArgumentParser:
                           help="collate the transcription, as a further witness, into the document ID of "
                           "DIR (with CollateX) instead of making a new document")
     importer.add_argument("--siglum", metavar="S", help="the new witness's siglum (with --witness-of)")
+    importer.add_argument("--from", dest="archive", choices=sorted(ADAPTERS), metavar="ARCHIVE",
+                          help="the file is an archive's own TEI (frus: a FRUS volume, or one of its documents): "
+                          "write a document of this edition for each telegram, and register records for the "
+                          "persons, offices and places it names")
+    importer.add_argument("--document", dest="documents", action="append", default=[], metavar="dNN",
+                          help="with --from: only this document of the volume (repeatable)")
     importer.add_argument("--normalise", metavar="LIST", default="",
                           help="with --witness-of: differences not to record, comma-separated: case, "
                           "punctuation (layout is always normalised)")
@@ -176,6 +183,8 @@ def _import(args: argparse.Namespace) -> int:
     from cable_edition.project import load_config
     from cable_edition.validate import validate
 
+    if args.archive:
+        return _import_archive(args)
     if args.witness_of:
         from cable_edition.collate import collate_witness
 
@@ -202,6 +211,25 @@ def _import(args: argparse.Namespace) -> int:
     print(f"wrote {target}: {len(own)} problem(s) to settle, {placeholders} of them placeholders",
           file=sys.stderr)
     return 0 if report.valid else 1
+
+
+def _import_archive(args: argparse.Namespace) -> int:
+    from cable_edition.archives.write import ArchiveImport, import_from_archive
+    from cable_edition.project import load_config
+    from cable_edition.validate import validate
+
+    request = ArchiveImport(args.archive, args.transcription, args.into, doc_id=args.doc_id,
+                            documents=tuple(args.documents), force=args.force, max_bytes=args.max_bytes,
+                            config=load_config())
+    targets, report = import_from_archive(request)
+    sys.stderr.write(render_text(report))
+    checked = validate([args.into], max_bytes=args.max_bytes)
+    written = {str(t) for t in targets}
+    own = [d for d in checked.diagnostics if d.path in written or os.path.basename(d.path) == "register.xml"]
+    sys.stderr.write(render_text(own))
+    errors = sum(d.severity == "error" for d in own)
+    print(f"wrote {len(targets)} document(s) into {args.into}: {errors} error(s)", file=sys.stderr)
+    return 0 if errors == 0 else 1
 
 
 def _validate(args: argparse.Namespace) -> int:

@@ -24,6 +24,7 @@ from cable_edition.diagnostics import Diagnostic, UserError
 from cable_edition.load import DEFAULT_MAX_BYTES, load, read_input
 from cable_edition.project import MAX_ID_BYTES, NOT_HTML, NOT_XML, REGISTER_NAME, SAFE_ID, Config, usable_id
 from cable_edition.publish import is_output
+from cable_edition.printed import parse_printed
 from cable_edition.transcription import GAP, HANDLING, Transcription, find_dates, parse, parse_quotations
 
 TEI_NS = "http://www.tei-c.org/ns/1.0"
@@ -241,7 +242,7 @@ def to_tei(transcription: Transcription, doc_id: str, source_name: str, config: 
     bibl = _element(source, "bibl", xml_id=f"{doc_id}-cable", type="cable")
     _element(bibl, "title", subject or "[subject not given]", type="subject")
     _element(bibl, "idno", number or "[number not given]", type="cable-number")
-    _element(bibl, "author", " / ".join(senders) or "[sender]", **PLACEHOLDER)
+    _element(_element(bibl, "author"), "name", " / ".join(senders) or "[sender]", **PLACEHOLDER)   # TEI's author has no @type
     _dated(bibl, date)
     for marking in handling:
         _element(bibl, "note", marking, type="handling")
@@ -396,6 +397,8 @@ def import_transcription(path: Path, into: Path = Path("tei"), *, doc_id: str | 
         except ValueError as problem:
             line, message = problem.args
             raise UserError(Diagnostic(str(path), line, 1 if line else 0, "error", message, "import"), 1) from None
+    elif (printed := parse_printed(text)) is not None:
+        return _import_printed(printed, path, into, doc_id, force, config, max_bytes)
     else:
         transcription = parse(text)
         if not transcription.paragraphs:
@@ -413,3 +416,25 @@ def import_transcription(path: Path, into: Path = Path("tei"), *, doc_id: str | 
     warnings = [Diagnostic(str(path), line, 1 if line else 0, "warning", message, "import")
                 for line, message in sorted([*transcription.warnings, *found])]
     return target, warnings
+
+
+def _import_printed(printed, path: Path, into: Path, doc_id: str, force: bool, config: Config,
+                    max_bytes: int) -> tuple[Path, list[Diagnostic]]:
+    """A telegram as an archive prints it (head line, dateline, paragraphs, signature): a
+    draft of a div type="telegram", written as an archive's telegram is."""
+    from cable_edition.archives.write import to_tei as telegram_tei
+    from cable_edition.printed import to_telegram
+
+    if not printed.paragraphs:
+        raise UserError(Diagnostic(str(path), printed.head_line, 1, "error", "a telegram's head line, but no "
+                                   "paragraph below it", "import"), 1)
+    target = into / f"{doc_id}.xml"
+    check_target(target)
+    if target.exists() and not force:
+        raise UserError(Diagnostic(str(target), 0, 0, "error", "exists already: use --force to replace it", "io"), 2)
+    telegram = to_telegram(printed, doc_id, path.name, Register(into, max_bytes))
+    tree = telegram_tei(telegram, config, datetime.date.today())
+    into.mkdir(parents=True, exist_ok=True)
+    write_atomically(target, etree.tostring(tree, xml_declaration=True, encoding="UTF-8", pretty_print=True))
+    return target, [Diagnostic(str(path), line, 1 if line else 0, "warning", message, "import")
+                    for line, message in printed.warnings]

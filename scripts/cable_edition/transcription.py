@@ -19,7 +19,9 @@ from dataclasses import dataclass, field
 KNOWN_LABELS = {"to": "to", "from": "from", "number": "number", "subject": "subject", "date": "date",
                 "cable number": "number", "no": "number", "no.": "number", "subj": "subject"}
 LABELLED = re.compile(r"^([A-Za-z][A-Za-z .()'-]{0,30}):[ \t]*(.*)$")
-PARAGRAPH = re.compile(r"^(?:([-*•–])[ \t]+)?(\d{1,3})\.[ \t]+(.*)$")
+# A numbered paragraph; the number may be followed by a no-break space (text copied from a
+# web page), which is then the separator, not text.
+PARAGRAPH = re.compile(r"^(?:([-*•–])[ \t]+)?(\d{1,3})\.([ \t\u00a0]+)(.*)$")
 # Markings that stand on a heading line of their own.
 HANDLING = re.compile(r"(?i)\b(distribution|only|immediate|priority|routine|flash|restricted|confidential|"
                       r"secret|eyes|outgoing|incoming|code cable|cypher|in clear)\b")
@@ -146,6 +148,7 @@ def parse(text: str) -> Transcription:
     section = "before"
     previous_blank = True
     markers = False
+    no_break = False
     last_before = ""            # what the line above, before the heading, was
     for line in lines:
         if not line.text:
@@ -158,7 +161,8 @@ def parse(text: str) -> Transcription:
         if starts_paragraph:
             section = "paragraphs"
             markers = markers or bool(paragraph.group(1))
-            result.paragraphs.append(Paragraph(int(paragraph.group(2)), paragraph.group(3), line.number))
+            no_break = no_break or "\u00a0" in paragraph.group(3)
+            result.paragraphs.append(Paragraph(int(paragraph.group(2)), paragraph.group(4), line.number))
         elif section == "before":
             if _is_heading_start(line.text):
                 section = "heading"
@@ -209,6 +213,8 @@ def parse(text: str) -> Transcription:
                                                  f"nor a heading line): {item.text!r}"))
     if markers:
         result.dropped.append("the list markers (such as “- ”) before paragraph numbers")
+    if no_break:
+        result.dropped.append("the no-break spaces after paragraph numbers (read as the space after the label)")
     result.dropped.append("the blank lines between paragraphs and heading lines; the line breaks inside them are "
                           "read as one space (none after a hyphen that ends a line), as are runs of spaces")
     if result.paragraphs:

@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 from lxml import etree, isoschematron
 
 from cable_edition.diagnostics import Diagnostic, UserError, has_errors
+from cable_edition.archives import other_customisation
 from cable_edition.load import DEFAULT_MAX_BYTES, ID_CHARACTERS, Loaded, load, require_tei
 from cable_edition.project import MAX_ID_BYTES, REGISTER_NAME, RESERVED_IDS, SAFE_ID, SCHEMA_DIR, canonical, collect
 from cable_edition.schematron import compile_schematron
@@ -538,10 +539,15 @@ def check_file(path: Path, registers: Registers, max_bytes: int) -> tuple[list[D
     checks need of it (None if it could not be read as a TEI document)."""
     try:
         loaded = load(path, max_bytes=max_bytes)
-        require_tei(loaded)
     except UserError as error:
         return error.diagnostics, None
-    return check_document(loaded, registers)
+    foreign = [d for d in [other_customisation(loaded)] if d]
+    try:
+        require_tei(loaded)
+    except UserError as error:
+        return foreign + error.diagnostics, None
+    diagnostics, facts = check_document(loaded, registers)
+    return foreign + diagnostics, facts
 
 
 _checker: tuple[Registers, int] | None = None
