@@ -449,3 +449,15 @@ def test_a_no_break_space_after_a_paragraph_number_still_numbers_it(tmp_path):
     assert len(tree.xpath("//t:body//t:p[t:label]", namespaces=NS)) >= 8
     assert "\u00a0" not in "".join(tree.xpath("//t:body//t:p/text()", namespaces=NS))
     assert "no-break spaces after paragraph numbers" in tree.findtext(".//t:segmentation/t:p", namespaces=NS)
+
+
+def test_the_benchmark_measures_the_real_documents_beside_synthetic_ones(corpus, tmp_path):
+    import sys
+
+    result = subprocess.run([sys.executable, "-m", "cable_edition.bench", "real", "--frus", corpus.name,   # relative
+                             "--rounds", "1", "--jobs", "1"], capture_output=True, text=True, timeout=600,
+                            cwd=corpus.parent)
+    assert result.returncode == 0, result.stderr
+    rows = re.findall(r"^\| (real|synthetic) \| (\d+) \| ([\d.]+) \|", result.stdout, re.M)
+    assert [r[0] for r in rows] == ["real", "synthetic"] and all(float(r[2]) > 0 for r in rows), result.stdout
+    assert "29 FRUS telegrams beside 29 synthetic copies" in result.stdout

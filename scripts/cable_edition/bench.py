@@ -260,7 +260,7 @@ def bench_real(frus: Path, jobs: int, rounds: int, source: Path, folder: Path) -
     """The FRUS corpus and as many synthetic copies, each validated and built cold, in
     alternating rounds (so that both meet the same machine state)."""
     cli = [sys.executable, "-m", "cable_edition"]
-    telegrams = sorted(frus.glob("*.frus.xml"))
+    telegrams = sorted(frus.resolve().glob("*.frus.xml"))   # absolute: the commands run elsewhere
     if not telegrams:
         raise SystemExit(f"{frus}: no FRUS document (*.frus.xml) to measure")
     real = folder / "real"
