@@ -24,7 +24,7 @@ import pytest
 from lxml import etree
 
 from conftest import CABLE, DATA, ROOT, TEI_DIR, copy_of, leftovers, run_cli
-from tools import require, vnu
+from tools import vnu
 
 PARSER = etree.XMLParser(no_network=True, resolve_entities=False)
 OAI = "{http://www.openarchives.org/OAI/2.0/}"
@@ -241,15 +241,21 @@ def identifiers(served: Served) -> list[str]:
     return [e.text.rsplit(":", 1)[1] for e in response.iter(f"{OAI}identifier")]
 
 
-@pytest.fixture
-def site(tmp_path) -> Path:
-    """Two cables and a draft, built with --drafts, in a project folder of their own."""
-    shutil.copy(ROOT / "pyproject.toml", tmp_path)
-    tei = tmp_path / "tei"
+def two_cables(folder: Path) -> Path:
+    """A project folder with the settings and two cables (cable-a, cable-b) in tei/."""
+    shutil.copy(ROOT / "pyproject.toml", folder)
+    tei = folder / "tei"
     tei.mkdir()
     shutil.copy(TEI_DIR / "register.xml", tei)
     for doc_id in ("cable-a", "cable-b"):
         (tei / f"{doc_id}.xml").write_text(copy_of(SOURCE, doc_id), encoding="utf-8")
+    return tei
+
+
+@pytest.fixture
+def site(tmp_path) -> Path:
+    """Two cables and a draft, built with --drafts, in a project folder of their own."""
+    tei = two_cables(tmp_path)
     transcription = tmp_path / "draft.txt"
     transcription.write_text((DATA / "unamir-100-transcription.txt").read_text(encoding="utf-8")
                              .replace("Number: UNAMIR: 100", "Number: UNAMIR: 900"), encoding="utf-8")
@@ -404,12 +410,7 @@ def test_idle_connections_hold_a_bounded_number_of_threads_and_are_let_go(site):
 # ------------------------------------------------------------------ merge and the cluster
 
 def test_merge_refuses_a_part_whose_document_folder_is_a_link(tmp_path):
-    shutil.copy(ROOT / "pyproject.toml", tmp_path)
-    tei = tmp_path / "tei"
-    tei.mkdir()
-    shutil.copy(TEI_DIR / "register.xml", tei)
-    for doc_id in ("cable-a", "cable-b"):
-        (tei / f"{doc_id}.xml").write_text(copy_of(SOURCE, doc_id), encoding="utf-8")
+    two_cables(tmp_path)
     for k in (1, 2):
         assert run_cli("build", "tei", "--shard", f"{k}/2", "--out", f"part{k}", cwd=tmp_path).returncode == 0
     other = tmp_path / "other"

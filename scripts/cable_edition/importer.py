@@ -44,6 +44,30 @@ def _element(parent, name: str, text: str | None = None, **attributes: str):
     return element
 
 
+def editors_of(config: Config) -> str:
+    """Who the header names as the editors: the first editor, else the publisher."""
+    return (config.editors[0] if config.editors else config.publisher) or "The editors"
+
+
+def tei_document(doc_id: str):
+    """A TEI root with its id and language, and its teiHeader, fileDesc and titleStmt."""
+    tei = etree.Element(f"{{{TEI_NS}}}TEI", nsmap={None: TEI_NS})
+    tei.set(f"{{{XML_NS}}}id", doc_id)
+    tei.set(f"{{{XML_NS}}}lang", "en")
+    header = _element(tei, "teiHeader")
+    file_desc = _element(header, "fileDesc")
+    return tei, header, file_desc, _element(file_desc, "titleStmt")
+
+
+def link_schemas(tei, schemas: tuple[str, ...] = ("cable.rng", "cable.sch")) -> None:
+    """The xml-model instructions that let an editor validate the document while typing."""
+    kinds = {"rng": "http://relaxng.org/ns/structure/1.0", "sch": "http://purl.oclc.org/dsdl/schematron"}
+    for schema in schemas:
+        tei.addprevious(etree.ProcessingInstruction(
+            "xml-model", f'href="../schema/{schema}" type="application/xml" '
+            f'schematypens="{kinds[schema.rsplit(".", 1)[1]]}"'))
+
+
 def _append_text(parent, text: str) -> None:
     """Text at the end of ``parent``'s content (after its last child, if any)."""
     if not text:
@@ -160,7 +184,7 @@ def to_tei(transcription: Transcription, doc_id: str, source_name: str, config: 
     today = today or datetime.date.today()
     register = register or Register()
     warnings: list[tuple[int, str]] = []
-    editors = (config.editors[0] if config.editors else config.publisher) or "The editors"
+    editors = editors_of(config)
     publisher = config.publisher or editors
     values = {h.kind: h for h in reversed(transcription.heading)}
     number = values["number"].value if "number" in values else ""
@@ -222,12 +246,7 @@ def to_tei(transcription: Transcription, doc_id: str, source_name: str, config: 
         _with_gaps(salute, " ".join(line.text for line in transcription.closer))
     handling = [seg.text for seg in div.iter(f"{{{TEI_NS}}}seg") if seg.get("type") == "handling"]
 
-    tei = etree.Element(f"{{{TEI_NS}}}TEI", nsmap={None: TEI_NS})
-    tei.set(f"{{{XML_NS}}}id", doc_id)
-    tei.set(f"{{{XML_NS}}}lang", "en")
-    header = _element(tei, "teiHeader")
-    file_desc = _element(header, "fileDesc")
-    title_stmt = _element(file_desc, "titleStmt")
+    tei, header, file_desc, title_stmt = tei_document(doc_id)
     _element(title_stmt, "title", f"Code cable {number or doc_id}" + (f", “{subject}”" if subject else ""), type="main")
     resp_stmt = _element(title_stmt, "respStmt")
     _element(resp_stmt, "resp", "Imported from a transcription by")
@@ -286,10 +305,7 @@ def to_tei(transcription: Transcription, doc_id: str, source_name: str, config: 
     tei.append(text)
 
     tree = tei.getroottree()
-    for schema, kind in (("cable.rng", "http://relaxng.org/ns/structure/1.0"),
-                         ("cable.sch", "http://purl.oclc.org/dsdl/schematron")):
-        tei.addprevious(etree.ProcessingInstruction(
-            "xml-model", f'href="../schema/{schema}" type="application/xml" schematypens="{kind}"'))
+    link_schemas(tei)
     return tree, warnings
 
 

@@ -12,7 +12,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
+if TYPE_CHECKING:
+    from cable_edition.archives.model import Telegram
 from cable_edition.transcription import ASCII_SPACE, SENTENCE_END, find_dates, join, split_lines
 
 HEAD = re.compile(r"^(?:\d+\.\s*)?((?:Telegram|Cable|Airgram|Message|Backchannel Message)\s+From\s+(?:the\s+)?(.+?)"
@@ -23,6 +26,7 @@ TWELVE_HOUR = re.compile(r"\b(\d{1,2})(?::(\d{2}))?\s*([ap])\.\s?m\.?", re.I)
 ZULU = re.compile(r"\b(\d{2})(\d{2})Z\b")
 NOON = re.compile(r"\bnoon\b", re.I)
 NOT_DECLASSIFIED = re.compile(r"\[[^\[\]\n]*?not declassified[^\[\]\n]*\]")
+EXTENT = re.compile(r"((?:less than\s+)?\d+\s+(?:lines?|pages?|paragraphs?|words?))", re.I)   # as printed
 OFFICE = re.compile(r"(?i)\b(embassy|department|mission|consulate|legation|delegation|chiefs|office|ministry|"
                     r"agency|station|headquarters|council|staff|government|secretariat|command|fleet|house)\b")
 
@@ -225,7 +229,7 @@ def _with_not_declassified(parent, text: str, with_gaps) -> None:
         with_gaps(parent, text[position:match.start()])
         mark = match.group()[1:-1]
         gap = _element(parent, "gap", reason="not-declassified")
-        extent = re.search(r"((?:less than\s+)?\d+\s+(?:lines?|pages?|paragraphs?|words?))", mark, re.I)
+        extent = EXTENT.search(mark)
         if extent:
             gap.set("extent", extent.group(1))
         _element(gap, "desc", mark)

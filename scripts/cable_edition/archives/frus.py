@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import copy
 import re
+from collections import Counter
 from pathlib import Path
 
 from lxml import etree
@@ -19,9 +20,10 @@ from lxml import etree
 from cable_edition.archives.model import Archive, Name, Telegram
 from cable_edition.diagnostics import Diagnostic, UserError
 from cable_edition.importer import TEI_NS, XML_NS, _append_text, _element
+from cable_edition.printed import EXTENT, HEAD, NOT_DECLASSIFIED, NUMBER, is_office
 
 FRUS_NS = "http://history.state.gov/frus/ns/1.0"
-FRUS = ARCHIVE = Archive("frus", "Foreign Relations of the United States", "FRUS", "Office of the Historian, U.S. Department of State",
+ARCHIVE = Archive("frus", "Foreign Relations of the United States", "FRUS", "Office of the Historian, U.S. Department of State",
                "The text and FRUS's notes are a work of the U.S. Government, in the public domain in the United "
                "States (17 U.S.C. § 105).")
 PAGE = "https://history.state.gov/historicalDocuments/{volume}/{doc}"
@@ -36,13 +38,6 @@ MARKINGS = re.compile(r"(?:^|(?<=[.\]])\s+)((?:%s)(?:;\s*[^.;]+)*)\." % "|".join
 PRECEDENCE_ALONE = re.compile(r"(?:^|(?<=\.)\s+)(%s)\." % "|".join(PRECEDENCES))
 ADDRESSEES = {"repeated": re.compile(r"\bRepeated to (.+?)\.(?:\s|\]|$)"),
               "also": re.compile(r"\bAlso sent to (.+?)\.(?:\s|\]|$)")}
-HEAD = re.compile(r"^(?:\d+\.\s*)?(Telegram|Cable|Airgram|Message|Backchannel Message)\s+From\s+(?:the\s+)?(.+?)"
-                  r"\s+to\s+(?:the\s+)?(.+)$", re.S)
-NUMBER = re.compile(r"^\s*((?:[A-Z][A-Za-z]{0,5}\s)?\d[\d-]*(?:\s\((?:In|Out)\s\d+\))?)\.\s")
-NOT_DECLASSIFIED = re.compile(r"\[[^\[\]]*?not declassified[^\[\]]*\]")
-EXTENT = re.compile(r"((?:less than\s+)?\d+\s+(?:lines?|pages?|paragraphs?|words?))", re.I)
-OFFICE = re.compile(r"(?i)\b(embassy|department|mission|consulate|legation|delegation|chiefs|office|ministry|"
-                    r"agency|station|headquarters|council|staff|government|secretariat|command|fleet|house)\b")
 
 
 def recognises(root) -> bool:
@@ -137,7 +132,7 @@ class _Names:
 
     def party(self, text: str, where: str, person_ids: list[str]) -> Name:
         """A sender or recipient: a person where FRUS marks one in it, else an office."""
-        if person_ids and not OFFICE.search(text):
+        if person_ids and not is_office(text):
             return self.person(person_ids[0], text)
         return self.add(Name("org", text, f"org-{_slug(text)}", f"Named “{text}” in the {where} of FRUS "
                              f"{self.volume or 'a volume'}, {self.doc}; not identified further by the edition."))
@@ -157,7 +152,7 @@ def _telegram(div, volume: str, path: Path, doc_id: str | None) -> Telegram:
     archive_id = f"{volume}-{doc}" if volume else doc
     doc_id = doc_id or archive_id
     names = _Names(volume, doc, f"#{doc_id}-archive")
-    left: dict[str, int] = {}
+    left: Counter = Counter()
     head = div.find(f"{T}head")
     head_text = _text(head, notes=False)
     found = HEAD.match(head_text)
@@ -191,12 +186,11 @@ def _telegram(div, volume: str, path: Path, doc_id: str | None) -> Telegram:
     first = body.find(f"{T}p")
     number = NUMBER.match(_text(first)) if first is not None else None
     telegram = Telegram(
-        doc_id=doc_id, archive=FRUS, archive_id=archive_id,
+        doc_id=doc_id, archive=ARCHIVE, archive_id=archive_id,
         page=PAGE.format(volume=volume, doc=doc) if volume and re.fullmatch(r"d\d+", doc) else None,
         described=f"document {doc} of FRUS {volume or '(volume not named)'}, as FRUS publishes it in TEI "
                   f"({path.name})",
-        archival_title=(found.group(0).split(".", 1)[1].strip() if found and re.match(r"\d+\.", head_text)
-                        else head_text) or None,
+        archival_title=(found.group(1) if found else head_text) or None,
         number=number.group(1) if number else None, senders=senders, recipients=recipients, info=info,
         place=place, when=when, date_text=date_text, classification=classification, precedence=precedence,
         handling=handling, source_note=source_note, body=body, names=list(names.found.values()))
@@ -224,7 +218,7 @@ def _markings(note: str) -> tuple[str | None, str | None, list[str]]:
 
 # ------------------------------------------------------------------ the text
 
-def _body(div, names: _Names, left: dict[str, int], place: Name | None, when: str | None,
+def _body(div, names: _Names, left: Counter, place: Name | None, when: str | None,
           date_text: str | None):
     """FRUS's document as this edition's ``div type="telegram"``: the dateline, a paragraph
     for each FRUS paragraph and list item (its label kept), block quotations, the
@@ -258,7 +252,7 @@ def _body(div, names: _Names, left: dict[str, int], place: Name | None, when: st
 SENTENCE_END = re.compile(r"[.!?:;)\]\"”’']\s*$")
 
 
-def _joined_at_page_breaks(children: list, left: dict[str, int]) -> list:
+def _joined_at_page_breaks(children: list, left: Counter) -> list:
     """FRUS's markup splits a printed paragraph in two where a page ends (``…offer
     Prime</p><pb/><p>Ministership…``): a paragraph ending mid-sentence, a page break, a
     paragraph: one paragraph, as printed."""
@@ -276,9 +270,8 @@ def _joined_at_page_breaks(children: list, left: dict[str, int]) -> list:
                 first.text = (first.text or "") + (child.text or "")
             first.extend(copy.deepcopy(c) for c in child)
             out[-2:] = [first]
-            left["paragraphs split at a page break, joined as printed"] = \
-                left.get("paragraphs split at a page break, joined as printed", 0) + 1
-            left["page breaks of the printed volume"] = left.get("page breaks of the printed volume", 0) + 1
+            left["paragraphs split at a page break, joined as printed"] += 1
+            left["page breaks of the printed volume"] += 1
             continue
         out.append(child)
     return out
@@ -293,7 +286,7 @@ def _is_signature(element) -> bool:
             and not (bold.tail or "").strip() and bold.find(f"{T}persName") is not None)
 
 
-def _block(element, out, names: _Names, left: dict[str, int], label: str | None = None) -> None:
+def _block(element, out, names: _Names, left: Counter, label: str | None = None) -> None:
     tag = etree.QName(element).localname if isinstance(element.tag, str) else ""
     if tag == "p":
         _paragraph(element, out, names, left, label)
@@ -308,12 +301,12 @@ def _block(element, out, names: _Names, left: dict[str, int], label: str | None 
         for signed in element.iter(f"{T}signed"):
             _inline(signed, _element(closer, "signed"), names, left)
     elif tag == "pb":
-        left["page breaks of the printed volume"] = left.get("page breaks of the printed volume", 0) + 1
+        left["page breaks of the printed volume"] += 1
     elif tag not in ("head", "dateline", ""):
-        left[f"<{tag}> outside paragraphs"] = left.get(f"<{tag}> outside paragraphs", 0) + 1
+        left[f"<{tag}> outside paragraphs"] += 1
 
 
-def _paragraph(p, out, names: _Names, left: dict[str, int], label: str | None) -> None:
+def _paragraph(p, out, names: _Names, left: Counter, label: str | None) -> None:
     """One FRUS paragraph; a list or block quotation inside it ends it (what follows is a
     paragraph of its own), as FRUS prints it."""
     current = _new_paragraph(out, label)
@@ -347,7 +340,7 @@ def _close(p, out) -> None:
     _gaps(p)
 
 
-def _list(element, out, names: _Names, left: dict[str, int]) -> None:
+def _list(element, out, names: _Names, left: Counter) -> None:
     label = None
     for child in element:
         tag = etree.QName(child).localname if isinstance(child.tag, str) else ""
@@ -367,10 +360,10 @@ def _list(element, out, names: _Names, left: dict[str, int]) -> None:
                 _paragraph(child, out, names, left, label)
             label = None
         elif tag == "pb":
-            left["page breaks of the printed volume"] = left.get("page breaks of the printed volume", 0) + 1
+            left["page breaks of the printed volume"] += 1
 
 
-def _inline(source, target, names: _Names, left: dict[str, int]) -> None:
+def _inline(source, target, names: _Names, left: Counter) -> None:
     _add(target, source.text or "")
     for child in source:
         _inline_child(child, target, names, left)
@@ -380,7 +373,7 @@ def _inline(source, target, names: _Names, left: dict[str, int]) -> None:
     _gaps(target)
 
 
-def _inline_child(child, target, names: _Names, left: dict[str, int]) -> None:
+def _inline_child(child, target, names: _Names, left: Counter) -> None:
     tag = etree.QName(child).localname if isinstance(child.tag, str) else ""
     if tag == "persName" and child.get("corresp", "").startswith("#"):
         person = names.person(child.get("corresp")[1:], _text(child))
@@ -392,18 +385,17 @@ def _inline_child(child, target, names: _Names, left: dict[str, int]) -> None:
         note = _element(target, "note", type="archive", n=child.get("n") or "", resp=names.resp)
         _inline(child if child.find(f"{T}p") is None else _flattened(child), note, names, left)
     elif tag == "pb":
-        left["page breaks of the printed volume"] = left.get("page breaks of the printed volume", 0) + 1
+        left["page breaks of the printed volume"] += 1
     elif tag in ("list", "quote"):
-        left[f"<{tag}> inside a footnote or signature, kept as text"] = \
-            left.get(f"<{tag}> inside a footnote or signature, kept as text", 0) + 1
+        left[f"<{tag}> inside a footnote or signature, kept as text"] += 1
         _add(target, _text(child))
     else:
         if tag in ("gloss", "ref", "hi"):
             what = {"gloss": "links to FRUS's list of terms, kept as text",
                     "ref": "FRUS's cross-references, kept as text", "hi": "FRUS's italics and bold, kept as text"}[tag]
-            left[what] = left.get(what, 0) + 1
+            left[what] += 1
         elif tag:
-            left[f"<{tag}>, kept as text"] = left.get(f"<{tag}>, kept as text", 0) + 1
+            left[f"<{tag}>, kept as text"] += 1
         _inline(child, target, names, left)
 
 
@@ -430,7 +422,7 @@ def _gaps(element) -> None:
         if not text or not NOT_DECLASSIFIED.search(text):
             continue
         setattr(holder, attribute, None)
-        position, anchor = 0, holder
+        position = 0
         pieces = []
         for match in NOT_DECLASSIFIED.finditer(text):
             pieces.append((text[position:match.start()], match.group()))

@@ -14,16 +14,14 @@ from lxml import etree
 from cable_edition.archives import adapter
 from cable_edition.archives.model import Name, Telegram
 from cable_edition.diagnostics import Diagnostic, UserError
-from cable_edition.importer import (PLACEHOLDER, TEI_NS, XML_NS, _element, check_id, check_target, human_date,
-                                    write_atomically)
+from cable_edition.importer import (PLACEHOLDER, TEI_NS, XML_NS, _element, check_id, check_target, editors_of,
+                                    human_date, link_schemas, tei_document, write_atomically)
 from cable_edition.load import DEFAULT_MAX_BYTES, load
 from cable_edition.project import REGISTER_NAME, Config
 
 LISTS = {"person": ("listPerson", "person", "persName"), "org": ("listOrg", "org", "orgName"),
          "place": ("listPlace", "place", "placeName")}
 LIST_ORDER = ["listPerson", "listOrg", "listPlace", "listBibl"]
-SCHEMA_PIS = (("cable.rng", "http://relaxng.org/ns/structure/1.0"),
-              ("cable.sch", "http://purl.oclc.org/dsdl/schematron"))
 
 
 @dataclass(frozen=True)
@@ -60,7 +58,7 @@ def import_from_archive(request: ArchiveImport) -> tuple[list[Path], list[Diagno
         reused = [_reuse(name, known) for name in telegram.names]
         _repoint(telegram, {old.key: new.key for old, new in zip(telegram.names, reused)})
         names += reused
-    add_records(register, names, request)
+    add_records(register, names, request, known)
     today = datetime.date.today()
     report = []
     for telegram, target in zip(telegrams, targets):
@@ -116,11 +114,11 @@ def _renamed(name: Name, changed: dict[str, str]) -> Name:
     return Name(name.kind, name.name, changed.get(name.key, name.key), name.note)
 
 
-def add_records(register: Path, names: list[Name], request: ArchiveImport) -> None:
+def add_records(register: Path, names: list[Name], request: ArchiveImport,
+                known: dict[tuple[str, str], str]) -> None:
     """Add a record for each name the register lacks: a new register where there is none;
     otherwise the records are spliced into the file's text before the end of their list,
     and the result is checked to hold every old record unchanged."""
-    known = _register_names(register, request.max_bytes)
     new: dict[str, Name] = {}
     for name in names:
         if (name.kind, "#" + name.key) not in known:
@@ -192,13 +190,9 @@ def _check_kept(register: Path, before: bytes, after: bytes) -> None:
 def _new_register(config: Config, folder: str) -> bytes:
     """A register of its own for the folder: its ids name the folder, as ids are unique
     across a collection of several folders."""
-    editors = (config.editors[0] if config.editors else config.publisher) or "The editors"
+    editors = editors_of(config)
     key = "register-" + (re.sub(r"[^a-z0-9]+", "-", folder.lower()).strip("-") or "imported")
-    tei = etree.Element(f"{{{TEI_NS}}}TEI", nsmap={None: TEI_NS})
-    tei.set(f"{{{XML_NS}}}id", key)
-    tei.set(f"{{{XML_NS}}}lang", "en")
-    file_desc = _element(_element(tei, "teiHeader"), "fileDesc")
-    title_stmt = _element(file_desc, "titleStmt")
+    tei, _, file_desc, title_stmt = tei_document(key)
     _element(title_stmt, "title", "Register of persons, organisations and places")
     resp = _element(title_stmt, "respStmt")
     _element(resp, "resp", "records made by cable-edition import from the archives' own markup, for")
@@ -210,9 +204,7 @@ def _new_register(config: Config, folder: str) -> bytes:
     _element(_element(file_desc, "sourceDesc"), "p", "Each record says where its name comes from. No "
              "authority identifier is given: none has been verified.")
     _element(tei, "standOff")
-    tei.addprevious(etree.ProcessingInstruction(
-        "xml-model", 'href="../schema/register.rng" type="application/xml" '
-        'schematypens="http://relaxng.org/ns/structure/1.0"'))
+    link_schemas(tei, ("register.rng",))
     etree.indent(tei, space="  ")
     return etree.tostring(tei.getroottree(), xml_declaration=True, encoding="UTF-8", pretty_print=True)
 
@@ -222,13 +214,8 @@ def _new_register(config: Config, folder: str) -> bytes:
 def to_tei(telegram: Telegram, config: Config, today: datetime.date) -> etree._ElementTree:
     """This edition's TEI of ``telegram``: its facts as data in the header, its text."""
     t, doc = telegram, telegram.doc_id
-    editors = (config.editors[0] if config.editors else config.publisher) or "The editors"
-    tei = etree.Element(f"{{{TEI_NS}}}TEI", nsmap={None: TEI_NS})
-    tei.set(f"{{{XML_NS}}}id", doc)
-    tei.set(f"{{{XML_NS}}}lang", "en")
-    header = _element(tei, "teiHeader")
-    file_desc = _element(header, "fileDesc")
-    title_stmt = _element(file_desc, "titleStmt")
+    editors = editors_of(config)
+    tei, header, file_desc, title_stmt = tei_document(doc)
     _element(title_stmt, "title", main_title(t), type="main")
     for sender in t.senders:
         if sender.key:
@@ -257,9 +244,7 @@ def to_tei(telegram: Telegram, config: Config, today: datetime.date) -> etree._E
     body.append(t.body)
     _number_paragraphs(t.body, doc)
     tree = tei.getroottree()
-    for schema, kind in SCHEMA_PIS:
-        tei.addprevious(etree.ProcessingInstruction(
-            "xml-model", f'href="../schema/{schema}" type="application/xml" schematypens="{kind}"'))
+    link_schemas(tei)
     etree.indent(header, space="  ", level=1)
     _indent_blocks(tei, 0)
     return tree
